@@ -1,0 +1,22 @@
+"""Bilingual (Arabic + English) question answering over news articles, fully local.
+
+Public API::
+
+    from rag import RAG, Settings
+    rag = RAG.from_settings(Settings())
+    rag.ingest(["seeds"])
+    rag.retrieve("Who is Azerbaijan's foreign minister?", k=5)
+    answer = rag.ask("من هو وزير الخارجية الأذربيجاني؟")
+"""
+
+from rag.answer import Answer, Citation, StreamEvent
+from rag.engine import RAG
+from rag.errors import BackendError, IngestError, ModelError, RagError
+from rag.ingest import IngestReport
+from rag.retrieve import ArticleHits, Passage, group_by_article
+from rag.settings import Settings
+
+__all__ = [
+    "RAG", "Settings", "Answer", "Citation", "StreamEvent", "Passage", "ArticleHits", "group_by_article",
+    "IngestReport", "RagError", "BackendError", "IngestError", "ModelError",
+]

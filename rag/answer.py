@@ -1,0 +1,195 @@
+"""From retrieved passages to a grounded, cited answer in the question's language.
+
+Three guards keep the bot from answering out of the model's general knowledge, because a
+1.5B model will happily invent a cited answer to "Who won the 2022 World Cup?":
+1. *relevance*: if no stored sentence of the retrieved articles is close enough to the
+   question (cosine < ``min_relevance``), we refuse without calling the model;
+2. *model signal*: the prompt asks for ``NOT_FOUND`` when the sources lack the answer;
+3. *support*: every answer sentence is checked against what it cites; unsupported citations
+   are dropped, uncited sentences get the best supporting source attached if one supports
+   them, and an answer left with no supported citation at all is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Iterator
+
+from rag import prompts
+from rag.backends import BackendFactory
+from rag.citations import AnswerSentence, cited_numbers, parse_answer, render
+from rag.embedder import SentenceEmbedder
+from rag.evidence import Segment, Source, score_segments, select_sources
+from rag.language import answer_language, detect_language
+from rag.retrieve import Passage
+from rag.settings import Settings
+from rag.store import ChunkStore
+from rag.support import support
+
+log = logging.getLogger(__name__)
+
+SENTINEL = "NOT_FOUND"
+
+
+@dataclass
+class Citation:
+    number: int
+    article_id: str
+    title: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    answered: bool
+    language: str  # language of the question (the language the answer must be in)
+    answer_language: str  # language detected in the final text
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)  # the numbered sources the model saw
+    standalone_question: str = ""
+    backend: str = ""
+    model: str = ""
+    prompt_tokens: int = 0
+    refusal_reason: str = ""
+    relevance: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # retrieval, first_token, total (s)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class StreamEvent:
+    delta: str | None = None
+    answer: Answer | None = None
+
+
+class Answerer:
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory):
+        self.settings, self.store, self.embedder, self.backends = settings, store, embedder, backends
+
+    # --- follow-ups ----------------------------------------------------------------------
+    def rewrite(self, question: str, history: list[dict], backend: str | None = None) -> str:
+        """A standalone version of a follow-up question (unchanged when there is no history)."""
+        turns = [m for m in history if m.get("role") in ("user", "assistant") and m.get("content")]
+        if not turns:
+            return question
+        prompt = prompts.render("rewrite", history=prompts.render_history(turns), question=question)
+        llm = self.backends.get(backend)
+        text = "".join(llm.stream_chat([{"role": "user", "content": prompt}], 64, 0.0)).strip()
+        text = text.splitlines()[0].strip().strip('"«»“”') if text else ""
+        if not text or len(text) > 3 * len(question) + 150:
+            last_user = next((m["content"] for m in reversed(turns) if m["role"] == "user"), "")
+            return f"{last_user} {question}".strip()
+        log.info("rewrote follow-up %r -> %r", question, text)
+        return text
+
+    # --- evidence ------------------------------------------------------------------------
+    def candidates(self, passages: list[Passage]) -> list[Segment]:
+        titles = {p.article_id: (p.title, p.date) for p in passages}
+        top = [(p.article_id, p.start, p.end) for p in passages[:3]]
+        segments = []
+        for text, embedding, meta in self.store.segments_of(list(titles)):
+            aid, start, end = meta["article_id"], int(meta["start"]), int(meta["end"])
+            inside = any(aid == a and s <= start and end <= e for a, s, e in top)
+            segments.append(Segment(aid, titles[aid][0], titles[aid][1], text, start, end, list(embedding), inside))
+        return segments
+
+    # --- answering -----------------------------------------------------------------------
+    def stream(self, question: str, standalone: str, passages: list[Passage], query_vector: list[float], *,
+               backend: str | None = None, language: str | None = None, started: float | None = None,
+               retrieval_s: float = 0.0) -> Iterator[StreamEvent]:
+        started = started or time.perf_counter()
+        forced = language if language in ("ar", "en") else self.settings.language
+        lang = forced if forced in ("ar", "en") else detect_language(question)
+        answer = Answer(question=question, text="", answered=False, language=lang, answer_language=lang,
+                        passages=passages, standalone_question=standalone)
+        answer.timings = {"retrieval": retrieval_s, "first_token": 0.0, "total": 0.0}
+
+        segments = self.candidates(passages)
+        answer.relevance = score_segments(standalone, query_vector, segments)
+        if not segments or answer.relevance < self.settings.min_relevance:
+            yield from self._refuse(answer, f"no relevant passage (best similarity {answer.relevance:.2f})", started)
+            return
+
+        sources = select_sources(segments, self.settings.context_tokens)
+        answer.sources = [{"number": s.number, "article_id": s.article_id, "title": s.title, "date": s.date,
+                           "texts": s.texts} for s in sources]
+        messages = [
+            {"role": "system", "content": prompts.load("system", lang)},
+            {"role": "user", "content": prompts.render(
+                "answer", lang, question=question if standalone == question else standalone,
+                sources=prompts.render_sources([(s.title, s.texts) for s in sources]))},
+        ]
+        llm = self.backends.get(backend)
+        answer.backend, answer.model = llm.name, llm.model
+
+        raw, held, streaming = "", "", False
+        for delta in llm.stream_chat(messages, self.settings.max_new_tokens, self.settings.temperature):
+            if not answer.timings["first_token"]:
+                answer.timings["first_token"] = time.perf_counter() - started
+            raw += delta
+            if streaming:
+                yield StreamEvent(delta=delta)
+                continue
+            held += delta  # hold back until the reply cannot be the NOT_FOUND sentinel
+            head = held.lstrip()[: len(SENTINEL)]
+            if head and not SENTINEL.startswith(head.upper()):
+                streaming = True
+                yield StreamEvent(delta=held)
+        answer.prompt_tokens = llm.last_prompt_tokens
+
+        if raw.strip().upper().startswith(SENTINEL) or not raw.strip():
+            yield from self._refuse(answer, "the model found no answer in the sources", started)
+            return
+        sentences = self._verify(parse_answer(raw.replace(SENTINEL, ""), len(sources)), sources, answer)
+        if not answer.citations:
+            yield from self._refuse(answer, "no answer sentence is supported by the sources", started)
+            return
+        answer.text = render(sentences)
+        answer.answered = True
+        answer.answer_language = answer_language(answer.text)
+        answer.timings["total"] = time.perf_counter() - started
+        yield StreamEvent(answer=answer)
+
+    def _verify(self, sentences: list[AnswerSentence], sources: list[Source], answer: Answer) -> list[AnswerSentence]:
+        """Keep citations that support their sentence; attach one where a sentence has none."""
+        vectors = self.embedder.embed_queries([s.text for s in sentences])
+        by_number = {s.number: s for s in sources}
+        citations: dict[tuple[int, int], Citation] = {}
+        floor = self.settings.min_support
+        for sentence, vector in zip(sentences, vectors):
+            checks = {n: support(sentence.text, vector, src) for n, src in by_number.items()}
+            kept = [n for n in sentence.numbers if checks[n].score >= floor]
+            if not kept:
+                best = max(checks, key=lambda n: checks[n].score, default=None)
+                if best is not None and checks[best].score >= floor:
+                    kept = [best]
+            sentence.numbers = kept
+            for n in kept:
+                seg, src = checks[n].segment, by_number[n]
+                key = (n, seg.start)
+                if key not in citations or citations[key].score < checks[n].score:
+                    citations[key] = Citation(n, src.article_id, src.title, seg.text, seg.start, seg.end,
+                                              round(checks[n].score, 3))
+        order = cited_numbers(sentences)
+        answer.citations = sorted(citations.values(), key=lambda c: (order.index(c.number), c.start))
+        return sentences
+
+    def _refuse(self, answer: Answer, reason: str, started: float) -> Iterator[StreamEvent]:
+        log.info("refusing %r: %s", answer.question, reason)
+        answer.answered = False
+        answer.text = prompts.load("refusal", answer.language)
+        answer.answer_language = answer.language
+        answer.citations = []
+        answer.refusal_reason = reason
+        answer.timings["total"] = time.perf_counter() - started
+        yield StreamEvent(answer=answer)

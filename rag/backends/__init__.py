@@ -1,0 +1,68 @@
+"""Choosing the LLM backend: ``ollama``, ``llamacpp`` or ``auto`` (Ollama when it answers and has
+the model, else the embedded model). The factory owns the backend objects, so the embedded
+model is loaded once per factory, and caches the Ollama probe for a few seconds."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from rag.backends.base import ChatBackend
+from rag.backends.llamacpp import LlamaCppBackend
+from rag.backends.ollama import OllamaBackend
+from rag.errors import BackendError, RagError
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BackendFactory", "ChatBackend", "LlamaCppBackend", "OllamaBackend"]
+
+
+class BackendFactory:
+    PROBE_TTL = 15.0
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._llamacpp: LlamaCppBackend | None = None
+        self._ollama: OllamaBackend | None = None
+        self._probe: tuple[float, bool, str] | None = None
+
+    @property
+    def ollama(self) -> OllamaBackend:
+        if self._ollama is None:
+            self._ollama = OllamaBackend(self.settings)
+        return self._ollama
+
+    @property
+    def llamacpp(self) -> LlamaCppBackend:
+        if self._llamacpp is None:
+            self._llamacpp = LlamaCppBackend(self.settings)
+        return self._llamacpp
+
+    def probe_ollama(self) -> tuple[bool, str]:
+        """(usable, reason): Ollama answers and has the configured model."""
+        now = time.monotonic()
+        if self._probe and now - self._probe[0] < self.PROBE_TTL:
+            return self._probe[1], self._probe[2]
+        try:
+            names = self.ollama.models()
+            ok = self.ollama.has_model(names)
+            reason = "ok" if ok else f"model {self.settings.ollama_model!r} not pulled (have: {', '.join(names) or 'none'})"
+        except BackendError as exc:
+            ok, reason = False, str(exc)
+        self._probe = (now, ok, reason)
+        return ok, reason
+
+    def get(self, name: str | None = None) -> ChatBackend:
+        name = name or self.settings.backend
+        if name == "ollama":
+            return self.ollama
+        if name == "llamacpp":
+            return self.llamacpp
+        if name != "auto":
+            raise RagError(f"unknown backend {name!r}: use auto, ollama or llamacpp")
+        ok, reason = self.probe_ollama()
+        if ok:
+            return self.ollama
+        log.info("auto backend: using the embedded model (%s)", reason)
+        return self.llamacpp

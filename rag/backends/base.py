@@ -1,0 +1,15 @@
+"""The one interface both LLM backends implement, so the answerer never knows which it has."""
+
+from __future__ import annotations
+
+from typing import Iterator, Protocol
+
+
+class ChatBackend(Protocol):
+    name: str  # "llamacpp" or "ollama"
+    model: str  # model file name or Ollama model tag
+    last_prompt_tokens: int  # prompt size of the last call, as the backend counted it
+
+    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+        """Yield text deltas of the assistant reply; raise BackendError on failure."""
+        ...

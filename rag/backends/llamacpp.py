@@ -1,0 +1,63 @@
+"""Embedded backend: llama-cpp-python in-process, with the GGUF fetched by setup.
+
+The model is loaded once per backend object and reused; chats go through
+``create_chat_completion``, which formats messages with the chat template stored in the GGUF
+itself (Qwen's ChatML), not a hand-written imitation. llama.cpp keeps the KV cache of the
+previous prompt, so a constant system prompt is only evaluated once per language.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from rag.errors import BackendError
+from rag.fetch import LLM_SHA256, LLM_SIZE, check
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class LlamaCppBackend:
+    name = "llamacpp"
+
+    def __init__(self, settings: Settings):
+        self.path = Path(settings.llm_model_path)
+        if not settings.llm_path:  # the fetched default: verify before use
+            check(self.path, LLM_SHA256, LLM_SIZE)
+        elif not self.path.is_file():
+            raise BackendError(f"GGUF model not found: {self.path}")
+        self.model = self.path.name
+        self.n_ctx = settings.llm_ctx
+        self.n_threads = settings.llm_threads or os.cpu_count() or 2
+        self.last_prompt_tokens = 0
+        self._llm = None
+        self._lock = threading.Lock()  # one generation at a time on one model
+
+    @property
+    def llm(self):
+        if self._llm is None:
+            from llama_cpp import Llama
+
+            log.info("loading %s (%d threads)", self.path, self.n_threads)
+            self._llm = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+        return self._llm
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
+
+    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+        with self._lock:
+            self.last_prompt_tokens = sum(self.count_tokens(m["content"]) + 4 for m in messages)
+            if self.last_prompt_tokens + max_tokens > self.n_ctx:
+                raise BackendError(f"prompt of {self.last_prompt_tokens} tokens does not fit the "
+                                   f"{self.n_ctx}-token context (RAG_LLM_CTX)")
+            stream = self.llm.create_chat_completion(messages, stream=True, max_tokens=max_tokens,
+                                                     temperature=temperature, top_p=0.9, repeat_penalty=1.1)
+            for chunk in stream:
+                delta = chunk["choices"][0]["delta"].get("content")
+                if delta:
+                    yield delta

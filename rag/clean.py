@@ -1,0 +1,152 @@
+"""Turn a scraped news page into (title, date, cleaned body). Pure functions, no I/O.
+
+Scraped pages carry UI debris (share buttons, ad labels, "read also" links, category words,
+photo captions that repeat the headline). The rules are data, not code paths: a list of
+patterns matched against a *normalised* line (tashkeel, tatweel and alef variants removed), so
+"وصــل حديــثا" and "وصل حديثاً" are the same rule. The trade-off is recall over precision at
+the edges: a short label line in the page header is dropped even if we have no rule for it,
+because a 1-3 word line before the first paragraph is almost never content.
+
+>>> a = clean_article("Close ad\\n\\nعنوان الخبر الرئيسي هنا اليوم\\n\\n18-3-2024 | 16:11\\nنص الخبر.\\nإعلان")
+>>> (a.title, a.date, a.body)
+('عنوان الخبر الرئيسي هنا اليوم', '2024-03-18', 'نص الخبر.')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.normalize import normalize
+
+# Whole-line debris, matched against normalize(line) with trailing punctuation stripped.
+_DEBRIS_LINES = [
+    r"close ad", r"advertisement", r"ad", r"share", r"share this( article)?", r"on", r"by",
+    r"tweet", r"print", r"email", r"comments?", r"related( articles| topics)?", r"read more",
+    r"tags?", r"follow us( on .*)?", r"subscribe.*", r"published", r"updated",
+    r"تم النشر", r"نشر في", r"اعلان", r"حصه هذه الماده", r"شارك( هذا| هذه)?( الخبر| المقال)?",
+    r"مشاركه", r"طباعه", r"موضوعات مقترحه", r"مواضيع ذات صله", r"اخبار ذات صله", r"كلمات البحث",
+    r"الكلمات المفتاحيه", r"وسوم", r"اقرا ايضا.*", r"اقرا المزيد.*", r"شاهد ايضا.*", r"طالع ايضا.*",
+    r"اتصل بنا.*", r"تابعونا.*", r"تابعنا.*", r"وصل حديثا", r"الاكثر قراءه", r"الرئيسيه",
+    r"[\u0621-\u064a](?: [\u0621-\u064a]){1,3}",  # agency initials such as "أ ش أ"
+]
+_DEBRIS = re.compile(r"^(?:" + "|".join(_DEBRIS_LINES) + r")$")
+
+# Debris glued to the start of a content line.
+_GLUED_PREFIX = re.compile(r"^\s*(?:وص\u0640*ل\u0640*\s+ح\u0640*د\u0640*ي\u0640*ث\u0640*اً?|Close ad|SHARE:)\s*")
+
+_DATE_PATTERNS = [
+    # 18-3-2024 | 16:11, 18/03/2024
+    (re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"), ("d", "m", "y")),
+    # 2024-03-18
+    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), ("y", "m", "d")),
+]
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
+    "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7,
+    "اب": 8, "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12,
+}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_WORDS = re.compile(rf"\b(\d{{1,2}}) ({_MONTH_NAMES}),? (\d{{4}})\b")
+_DATE_WORDS_EN = re.compile(rf"\b({_MONTH_NAMES}) (\d{{1,2}}),? (\d{{4}})\b")
+_DATE_ONLY_LINE = re.compile(r"^[\d\s\-/.|:،,صمampAMP]+$")
+
+
+@dataclass(frozen=True)
+class CleanArticle:
+    title: str
+    date: str | None  # ISO yyyy-mm-dd when the page carries a date
+    body: str  # paragraphs separated by "\n"
+
+
+def _key(line: str) -> str:
+    """Normalised form used for rule matching and duplicate detection."""
+    return re.sub(r"[\s:|.\-–—…!؟?،,\"'«»“”]+", " ", normalize(line)).strip()
+
+
+def is_debris(line: str) -> bool:
+    """Whole-line debris test on the normalised line.
+
+    >>> is_debris("SHARE:"), is_debris("اقرأ أيضًا | خبر آخر"), is_debris("نص حقيقي طويل")
+    (True, True, False)
+    """
+    return bool(_DEBRIS.match(_key(line)))
+
+
+def _iso(y: int, m: int, d: int) -> str | None:
+    if 1 <= m <= 12 and 1 <= d <= 31 and 1900 <= y <= 2100:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def find_date(text: str) -> str | None:
+    """First plausible calendar date in the text, as ISO.
+
+    >>> find_date("18-3-2024 | 16:11"), find_date("نشر في 5 مارس 2023"), find_date("no date")
+    ('2024-03-18', '2023-03-05', None)
+    """
+    norm = normalize(text)
+    for pattern, order in _DATE_PATTERNS:
+        for match in pattern.finditer(norm):
+            parts = dict(zip(order, map(int, match.groups())))
+            if parts["m"] > 12 and parts["d"] <= 12:  # month-first source
+                parts["m"], parts["d"] = parts["d"], parts["m"]
+            iso = _iso(parts["y"], parts["m"], parts["d"])
+            if iso:
+                return iso
+    for match in _DATE_WORDS.finditer(norm):
+        iso = _iso(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+        if iso:
+            return iso
+    for match in _DATE_WORDS_EN.finditer(norm):
+        iso = _iso(int(match.group(3)), _MONTHS[match.group(1)], int(match.group(2)))
+        if iso:
+            return iso
+    return None
+
+
+def _is_title_candidate(line: str) -> bool:
+    n_words = len(line.split())
+    return 4 <= n_words <= 35 and not is_debris(line)
+
+
+def clean_article(raw: str, fallback_title: str = "") -> CleanArticle:
+    lines = [_GLUED_PREFIX.sub("", line).strip() for line in raw.replace("\r\n", "\n").split("\n")]
+    lines = [line for line in lines if line and not is_debris(line)]
+
+    # Header zone: everything before the first real paragraph (>= 12 words).
+    first_para = next((i for i, line in enumerate(lines) if len(line.split()) >= 12), len(lines))
+    title_at = next((i for i, line in enumerate(lines[: first_para + 1]) if _is_title_candidate(line)), None)
+    title = lines[title_at] if title_at is not None else ""
+    header_end = first_para if first_para < len(lines) else (title_at or 0)
+    date = None
+    for line in lines[: first_para + 2]:
+        date = find_date(line)
+        if date:
+            break
+
+    title_key = _key(title)
+    body: list[str] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        key = _key(line)
+        if line == title and title_key not in seen:
+            seen.add(title_key)
+            continue
+        if title_key and key.startswith(title_key):  # caption repeating the headline
+            continue
+        if i < header_end and len(line.split()) <= 3:  # category labels in the header
+            continue
+        if _DATE_ONLY_LINE.match(line) and find_date(line):
+            continue
+        if key in seen and len(line.split()) < 12:  # repeated short lines
+            continue
+        seen.add(key)
+        body.append(line)
+
+    if not title:
+        title = fallback_title or (body[0][:80] if body else "")
+    return CleanArticle(title=title, date=date, body="\n".join(body))

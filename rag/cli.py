@@ -1,0 +1,166 @@
+"""``python -m rag``: fetch-models, ingest, search, ask, doctor.
+
+Every command builds one Settings object (env ``RAG_*``) and one RAG pipeline; user errors
+(bad path, missing model, Ollama down) print one line and exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from rag.errors import RagError
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m rag", description="Bilingual news QA over local articles.")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("fetch-models", help="download, assemble and verify the offline models")
+    ing = sub.add_parser("ingest", help="index .txt/.md articles (files or folders)")
+    ing.add_argument("paths", nargs="*", default=["seeds"], help="files or folders (default: seeds)")
+    ing.add_argument("--reset", action="store_true", help="drop the index first")
+    se = sub.add_parser("search", help="hybrid retrieval only")
+    se.add_argument("question")
+    se.add_argument("--k", type=int, default=None)
+    se.add_argument("--json", action="store_true")
+    se.add_argument("--by-article", action="store_true", help="group results by article")
+    ask = sub.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
+    ask.add_argument("--language", choices=["auto", "ar", "en"], default=None)
+    ask.add_argument("--k", type=int, default=None)
+    sub.add_parser("doctor", help="report settings, models, Ollama and the index")
+    return p
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_search(rag, args) -> None:
+    from rag.retrieve import group_by_article
+
+    passages = rag.retrieve(args.question, args.k)
+    if args.json:
+        _print_json([p.to_dict() for p in passages])
+        return
+    if args.by_article:
+        for hit in group_by_article(passages):
+            print(f"{hit.score:.4f}  {hit.article_id}  {hit.title}  ({len(hit.passages)} passages)")
+        return
+    for rank, p in enumerate(passages, 1):
+        dense = f"{p.dense_score:.3f}" if p.dense_score is not None else "-"
+        bm25 = f"{p.bm25_score:.2f}" if p.bm25_score is not None else "-"
+        print(f"{rank}. {p.article_id} [{p.start}:{p.end}] rrf={p.score:.4f} dense={dense} bm25={bm25}")
+        print(f"   {p.title}")
+        print(f"   {p.text[:200].replace(chr(10), ' ')}")
+
+
+def cmd_ask(rag, args) -> None:
+    answer = None
+    for event in rag.stream(args.question, backend=args.backend, language=args.language, k=args.k):
+        if event.delta and not args.json:
+            print(event.delta, end="", flush=True)
+        if event.answer:
+            answer = event.answer
+    if args.json:
+        _print_json(answer.to_dict())
+        return
+    print("\r\033[K" if sys.stdout.isatty() else "\n", end="")
+    print(answer.text)
+    if answer.answered:
+        print("\nSources:")
+        for c in answer.citations:
+            print(f"  [{c.number}] {c.title} ({c.article_id}, chars {c.start}-{c.end})\n      “{c.quote}”")
+    t = answer.timings
+    print(f"\n({answer.backend} {answer.model}; retrieval {t['retrieval']:.2f}s, first token "
+          f"{t['first_token']:.2f}s, total {t['total']:.2f}s, prompt {answer.prompt_tokens} tokens)")
+
+
+def cmd_doctor(settings: Settings) -> int:
+    from rag.backends import BackendFactory
+    from rag.fetch import EMBED_SHA256, LLM_SHA256, LLM_SIZE, check
+    from rag.store import ChunkStore
+
+    problems = 0
+    print("settings:")
+    for key, value in settings.model_dump().items():
+        print(f"  {key} = {value!r}")
+    for label, path, digest, size in (
+        ("embedding model", Path(settings.embed_model_path) / "model.safetensors", EMBED_SHA256, None),
+        ("LLM (GGUF)", settings.llm_model_path, LLM_SHA256, LLM_SIZE),
+    ):
+        custom = (label.startswith("embedding") and settings.embed_model) or (label.startswith("LLM") and settings.llm_path)
+        try:
+            if custom:
+                print(f"{label}: custom {path} ({'present' if Path(path).exists() else 'not a local file'})")
+            else:
+                check(Path(path), digest, size)
+                print(f"{label}: {path} present, sha256 verified")
+        except RagError as exc:
+            problems += 1
+            print(f"{label}: PROBLEM: {exc}")
+    factory = BackendFactory(settings)
+    try:
+        names = factory.ollama.models()
+        has = factory.ollama.has_model(names)
+        print(f"ollama: answering at {settings.ollama_host}; models: {', '.join(names) or 'none'}")
+        print(f"ollama model {settings.ollama_model!r}: {'available' if has else 'not pulled: run `ollama pull ' + settings.ollama_model + '`'}")
+    except RagError as exc:
+        print(f"ollama: {exc}")
+    print(f"backend setting: {settings.backend} (auto uses Ollama when it has the model, else the embedded model)")
+    try:
+        store = ChunkStore(settings)
+        articles, chunks = store.count()
+        print(f"chroma: {store.location}, collection {store.name}: {articles} articles, {chunks} chunks")
+    except Exception as exc:  # report, don't crash: doctor is for broken setups
+        problems += 1
+        print(f"chroma: PROBLEM: {exc}")
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings()
+        if args.command == "fetch-models":
+            from rag.fetch import fetch_all
+
+            for name, path in fetch_all(settings).items():
+                print(f"{name}: {path} (verified)")
+            return 0
+        if args.command == "doctor":
+            return cmd_doctor(settings)
+        from rag.engine import RAG
+
+        rag = RAG.from_settings(settings)
+        if args.command == "ingest":
+            report = rag.ingest(args.paths, reset=args.reset)
+            print(report.summary())
+            stats = rag.stats()
+            print(f"index: {stats['articles']} articles, {stats['chunks']} chunks in {stats['location']}")
+        elif args.command == "search":
+            cmd_search(rag, args)
+        elif args.command == "ask":
+            cmd_ask(rag, args)
+        return 0
+    except ValidationError as exc:
+        print(f"error: invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", file=sys.stderr)
+    except (RagError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2

@@ -1,0 +1,18 @@
+"""User-facing errors. Each carries a message a person can act on; entry points print it
+without a traceback (the CLI exits 2, the UI shows it in the status line)."""
+
+
+class RagError(Exception):
+    """Base class: a problem the user can fix (bad input, missing model, server down)."""
+
+
+class ModelError(RagError):
+    """A model file is missing, partial or has the wrong digest."""
+
+
+class IngestError(RagError):
+    """A path given to ingest cannot be read at all."""
+
+
+class BackendError(RagError):
+    """The LLM backend cannot answer (server down, model not pulled, timeout)."""

@@ -1,0 +1,183 @@
+"""Incremental ingestion: files -> cleaned articles -> segments and chunks -> Chroma.
+
+Work is skipped by content hash (simonw/llm style): an article whose file bytes, cleaning rules
+and index layout are unchanged, and whose vectors are complete in the store, is not read
+further or re-embedded. Changed articles are replaced whole; articles whose source file is gone
+are removed. The embedding model is only loaded when something actually has to be embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from rag.clean import clean_article
+from rag.embedder import SentenceEmbedder
+from rag.errors import IngestError
+from rag.settings import Settings
+from rag.splitter import chunk_segments, split_segments
+from rag.store import ChunkStore, Record
+
+log = logging.getLogger(__name__)
+
+CLEANER_VERSION = "clean-v1"  # bump when cleaning/splitting rules change: forces re-ingest
+SUFFIXES = (".txt", ".md")
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def summary(self) -> str:
+        line = (f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+                f"removed {len(self.removed)}, skipped {len(self.skipped)}")
+        reasons = "".join(f"\n  skipped {path}: {reason}" for path, reason in self.skipped)
+        return line + reasons
+
+
+@dataclass
+class Prepared:
+    article_id: str
+    path: Path
+    content_hash: str
+    title: str
+    date: str
+    body: str
+    segments: list[tuple[int, int]]
+    chunks: list[tuple[int, int]]
+
+
+def discover(paths: list[Path], report: IngestReport) -> list[Path]:
+    """Expand folders to their .txt/.md files; report paths that cannot be used."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+        elif path.is_file() and path.suffix.lower() in SUFFIXES:
+            files.append(path)
+        elif path.is_file():
+            report.skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}; use .txt or .md"))
+        else:
+            report.skipped.append((str(path), "no such file or folder"))
+    return files
+
+
+def read_article(path: Path) -> tuple[str, bytes]:
+    """(text, raw bytes) or IngestError with the reason."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"not valid UTF-8 (byte {exc.start})") from exc
+    if not text.strip():
+        raise IngestError("empty file")
+    return text, raw
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder):
+        self.settings, self.store, self.embedder = settings, store, embedder
+
+    def content_hash(self, raw: bytes) -> str:
+        layout = f"{CLEANER_VERSION}|{self.store.name}".encode()
+        return hashlib.sha256(layout + b"\0" + raw).hexdigest()[:16]
+
+    def prepare(self, article_id: str, path: Path, text: str, content_hash: str) -> Prepared:
+        article = clean_article(text, fallback_title=article_id)
+        if not article.body.strip():
+            raise IngestError("no article text left after removing page debris")
+        segments = split_segments(article.body, self.settings.segment_max_words)
+        chunks = chunk_segments(article.body, segments, self.embedder.count_tokens,
+                                self.settings.chunk_tokens, self.settings.chunk_overlap_tokens)
+        return Prepared(article_id, path, content_hash, article.title, article.date or "", article.body,
+                        segments, [(c.start, c.end) for c in chunks])
+
+    def run(self, paths: list[Path], reset: bool = False, prune: bool = True) -> IngestReport:
+        report = IngestReport()
+        if reset:
+            self.store.reset()
+        files = discover([Path(p).expanduser() for p in paths], report)
+        if not files and not report.skipped and not prune:
+            raise IngestError("nothing to ingest: no .txt or .md files in " + ", ".join(map(str, paths)))
+        known = self.store.articles()
+        todo: list[tuple[str, Path, str, str]] = []  # (id, path, text, hash)
+        seen: dict[str, Path] = {}
+        for path in files:
+            article_id = path.stem
+            if article_id in seen:
+                report.skipped.append((str(path), f"duplicate article id {article_id!r} (also {seen[article_id]})"))
+                continue
+            try:
+                text, raw = read_article(path)
+            except (IngestError, OSError) as exc:
+                report.skipped.append((str(path), str(exc)))
+                continue
+            seen[article_id] = path
+            digest = self.content_hash(raw)
+            state = known.get(article_id)
+            if state and state.complete and state.content_hash == digest and state.path == str(path.resolve()):
+                report.unchanged.append(article_id)
+            else:
+                todo.append((article_id, path, text, digest))
+
+        prepared: list[Prepared] = []
+        for article_id, path, text, digest in todo:
+            try:
+                prepared.append(self.prepare(article_id, path, text, digest))
+            except IngestError as exc:
+                report.skipped.append((str(path), str(exc)))
+        self._write(prepared, known, report)
+
+        if prune:  # articles whose source file has disappeared, and half-written leftovers
+            for article_id, state in known.items():
+                if article_id in seen:
+                    continue
+                if not state.complete or not state.path or not Path(state.path).exists():
+                    self.store.delete_article(article_id)
+                    if state.complete:
+                        report.removed.append(article_id)
+        log.info("ingest: %s", report.summary())
+        return report
+
+    def _write(self, prepared: list[Prepared], known: dict, report: IngestReport) -> None:
+        total = sum(len(p.chunks) + len(p.segments) for p in prepared)
+        if not total:
+            return
+        with tqdm(total=total, desc="embedding", unit="text", disable=None) as bar:
+            for art in prepared:
+                chunk_texts = [self.embedder.document_text(art.title, art.body[s:e]) for s, e in art.chunks]
+                seg_texts = [self.embedder.document_text(art.title, art.body[s:e]) for s, e in art.segments]
+                vectors = []
+                texts = chunk_texts + seg_texts
+                for i in range(0, len(texts), self.settings.embed_batch_size):
+                    batch = texts[i : i + self.settings.embed_batch_size]
+                    vectors.extend(self.embedder.get_text_embedding_batch(batch))
+                    bar.update(len(batch))
+                self._store(art, vectors[: len(chunk_texts)], vectors[len(chunk_texts):])
+                (report.updated if art.article_id in known else report.added).append(art.article_id)
+
+    def _store(self, art: Prepared, chunk_vecs: list, seg_vecs: list) -> None:
+        base = {"article_id": art.article_id, "article_hash": art.content_hash}
+        path = str(art.path.resolve())
+        chunks = [
+            Record(f"{art.article_id}:{art.content_hash}:c{i}", art.body[s:e], vec,
+                   {**base, "title": art.title, "date": art.date, "path": path,
+                    "chunk_index": i, "start": s, "end": e})
+            for i, ((s, e), vec) in enumerate(zip(art.chunks, chunk_vecs))
+        ]
+        segments = [
+            Record(f"{art.article_id}:{art.content_hash}:s{i}", art.body[s:e], vec,
+                   {**base, "seg_index": i, "start": s, "end": e})
+            for i, ((s, e), vec) in enumerate(zip(art.segments, seg_vecs))
+        ]
+        manifest = {**base, "content_hash": art.content_hash, "title": art.title, "date": art.date,
+                    "path": path, "n_chunks": len(chunks), "n_segments": len(segments)}
+        self.store.write_article(manifest, art.body, chunks, segments)

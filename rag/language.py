@@ -1,0 +1,35 @@
+"""Detect the language of a question (Arabic or English) from its letters. Pure.
+
+The product answers in the question's language, so the decision has to be robust to mixed
+text: "What did بيراموف say?" is an English question. We count letters by script and call it
+Arabic only when Arabic letters are the majority of the letters; digits and punctuation do not
+vote. An empty or letterless string falls back to ``default``.
+
+>>> detect_language("ما هي عاصمة أذربيجان؟"), detect_language("What did بيراموف say?")
+('ar', 'en')
+"""
+
+from __future__ import annotations
+
+
+def arabic_ratio(text: str) -> float:
+    arabic = latin = 0
+    for ch in text:
+        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufefc":
+            arabic += ch.isalpha()
+        elif ch.isalpha():
+            latin += 1
+    total = arabic + latin
+    return arabic / total if total else 0.0
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    if not any(ch.isalpha() for ch in text):
+        return default
+    return "ar" if arabic_ratio(text) > 0.5 else "en"
+
+
+def answer_language(text: str) -> str:
+    """Language of a generated answer: Arabic names in parentheses inside an English answer
+    must not flip it, so the threshold is the same majority rule as for questions."""
+    return detect_language(text)

@@ -1,0 +1,53 @@
+"""Prompt templates live in ``prompts/`` as text files; this module loads and fills them. Pure
+apart from reading those files.
+
+Templates use ``{name}`` placeholders (``str.format``); a missing file or placeholder raises at
+load/render time, not halfway through an answer. Language-specific files are named
+``<name>.<lang>.txt`` (``system.ar.txt``). ``prompt_hash`` fingerprints the whole folder so an
+evaluation report records exactly which prompts produced it.
+
+>>> render_sources([("Title A", ["First sentence.", "Second."])])
+'[1] Title A\\nFirst sentence. Second.'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+
+@lru_cache(maxsize=64)
+def load(name: str, lang: str | None = None, folder: Path = PROMPTS_DIR) -> str:
+    path = folder / (f"{name}.{lang}.txt" if lang else f"{name}.txt")
+    if not path.is_file():
+        raise FileNotFoundError(f"prompt template missing: {path}")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def render(name: str, lang: str | None = None, **values: str) -> str:
+    return load(name, lang).format(**values)
+
+
+def render_sources(sources: list[tuple[str, list[str]]]) -> str:
+    """Number sources [1]..[n], each with its title and its selected sentences."""
+    return "\n\n".join(f"[{i}] {title}\n{' '.join(texts)}" for i, (title, texts) in enumerate(sources, 1))
+
+
+def render_history(history: list[dict], max_turns: int = 4, max_chars: int = 300) -> str:
+    """Last turns of a messages-format history as 'User: ...' / 'Assistant: ...' lines."""
+    lines = []
+    for msg in history[-max_turns:]:
+        role = "User" if msg.get("role") == "user" else "Assistant"
+        content = str(msg.get("content", "")).strip().replace("\n", " ")
+        lines.append(f"{role}: {content[:max_chars]}")
+    return "\n".join(lines)
+
+
+def prompt_hash(folder: Path = PROMPTS_DIR) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,140 @@
+"""One typed settings object for the whole product.
+
+Every knob is a field here; every field can be overridden from the environment with a
+``RAG_`` prefix (``RAG_DATA_DIR``, ``RAG_BACKEND``, ``RAG_EMBED_MODEL`` ...). The object is
+built once by the entry point (CLI, UI, eval, tests) and passed explicitly to the components
+that need it: nothing reads the environment behind the caller's back.
+
+Trade-off: a single flat model instead of a nested tree keeps env names short and obvious
+(``RAG_CHUNK_TOKENS`` rather than ``RAG_INGEST__CHUNK__TOKENS``) at the cost of a longer class.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "bilingual-rag"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "bilingual-rag"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", frozen=True)
+
+    # --- where things live -------------------------------------------------------------
+    cache_dir: Path = Field(default_factory=_default_cache_dir, description="models, downloads")
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Chroma files, uploads")
+
+    # --- embeddings ----------------------------------------------------------------------
+    embed_model: str = Field(
+        default="",
+        description="sentence-transformers folder or model id; empty = the fetched EmbeddingGemma",
+    )
+    embed_dtype: Literal["float32", "bfloat16"] = "float32"
+    embed_batch_size: int = Field(default=16, ge=1)
+
+    # --- chunking ------------------------------------------------------------------------
+    chunk_tokens: int = Field(default=160, ge=16, description="max tokens per chunk (embed tokenizer)")
+    chunk_overlap_tokens: int = Field(default=32, ge=0)
+    segment_max_words: int = Field(default=40, ge=5, description="long sentences split at commas")
+
+    # --- store ---------------------------------------------------------------------------
+    chroma_url: str = Field(default="", description="http://host:port of a Chroma server; empty = embedded")
+    collection_prefix: str = "articles"
+
+    # --- retrieval -----------------------------------------------------------------------
+    top_k: int = Field(default=5, ge=1, le=50)
+    rrf_k: int = Field(default=60, ge=1)
+    candidates: int = Field(default=30, ge=1, description="per-retriever candidates fed to fusion")
+    context_tokens: int = Field(default=260, ge=50, description="evidence budget in the prompt")
+    min_relevance: float = Field(
+        default=0.36, description="best query-sentence cosine below this refuses without the LLM"
+    )
+    min_support: float = Field(default=0.45, description="answer sentence needs this support")
+
+    # --- generation ----------------------------------------------------------------------
+    backend: Literal["auto", "ollama", "llamacpp"] = "auto"
+    language: Literal["auto", "ar", "en"] = "auto"
+    llm_path: str = Field(default="", description="GGUF file; empty = the fetched Qwen2.5 GGUF")
+    llm_ctx: int = Field(default=4096, ge=512)
+    llm_threads: int = Field(default=0, ge=0, description="0 = all cores")
+    max_new_tokens: int = Field(default=200, ge=16)
+    temperature: float = Field(default=0.1, ge=0.0, le=2.0)
+    ollama_host: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434"))
+    ollama_model: str = "qwen2.5:7b-instruct"
+    ollama_num_ctx: int = Field(default=8192, ge=512)
+    ollama_timeout: float = Field(default=120.0, gt=0)
+    ollama_connect_timeout: float = Field(default=2.0, gt=0)
+
+    # --- UI ------------------------------------------------------------------------------
+    ui_host: str = "127.0.0.1"
+    ui_port: int = Field(default=7860, ge=1, le=65535)
+    ui_auth: str = Field(default="", description="user:password to require a login")
+    ui_concurrency: int = Field(default=1, ge=1)
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/:]+(:\d+)?/?$", value):
+            raise ValueError(f"RAG_CHROMA_URL must look like http://host:port, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("ui_auth")
+    @classmethod
+    def _check_auth(cls, value: str) -> str:
+        if value and ":" not in value:
+            raise ValueError("RAG_UI_AUTH must be 'user:password'")
+        return value
+
+    @model_validator(mode="after")
+    def _check_overlap(self) -> "Settings":
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError("chunk_overlap_tokens must be smaller than chunk_tokens")
+        return self
+
+    # --- derived paths -------------------------------------------------------------------
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def embed_model_path(self) -> str:
+        return self.embed_model or str(self.models_dir / "embeddinggemma-300m")
+
+    @property
+    def llm_model_path(self) -> Path:
+        return Path(self.llm_path) if self.llm_path else self.models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def collection_name(self) -> str:
+        """Encodes model and chunking so incompatible vectors never share a collection.
+
+        >>> Settings(embed_model="intfloat/multilingual-e5-base").collection_name[:30]
+        'articles-multilingual-e5-base-'
+        """
+        model = Path(self.embed_model_path.rstrip("/")).name or "model"
+        model = re.sub(r"[^A-Za-z0-9_-]+", "-", model).strip("-")[:40]
+        knobs = f"{self.embed_model_path}|{self.chunk_tokens}|{self.chunk_overlap_tokens}|{self.segment_max_words}"
+        digest = hashlib.sha256(knobs.encode()).hexdigest()[:8]
+        return f"{self.collection_prefix}-{model}-c{self.chunk_tokens}o{self.chunk_overlap_tokens}-{digest}"

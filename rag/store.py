@@ -1,0 +1,166 @@
+"""Chroma persistence: chunks, segments and one manifest record per article.
+
+Three collections share the name from ``Settings.collection_name``:
+- ``<name>``: retrieval chunks with their embeddings (cosine space);
+- ``<name>-seg``: sentence-sized segments with embeddings, used to pick prompt evidence;
+- ``<name>-art``: one record per article holding the cleaned text and its manifest
+  (content hash, chunk and segment counts). It is written *last*.
+
+Crash safety comes from that order: replacing an article deletes its manifest first, then its
+old vectors, writes the new vectors, and only then the manifest. An article counts as indexed
+only when its manifest exists and the vector counts match it, so a run killed at any point
+leaves state that the next ingest detects and redoes; ids are content-hash based, so a redo
+never duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.errors import RagError
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BATCH = 256
+
+
+@dataclass
+class Record:
+    id: str
+    text: str
+    embedding: list[float]
+    metadata: dict[str, Any]
+
+
+@dataclass
+class ArticleState:
+    article_id: str
+    content_hash: str
+    path: str
+    title: str
+    date: str
+    n_chunks: int
+    n_segments: int
+    complete: bool
+
+
+def make_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+                                       ssl=url.scheme == "https", settings=chroma_settings)
+        except Exception as exc:  # connection refused, wrong server ...
+            raise RagError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class ChunkStore:
+    def __init__(self, settings: Settings, client=None):
+        self.name = settings.collection_name
+        self.location = settings.chroma_url or str(settings.chroma_path)
+        self.client = client or make_client(settings)
+        self._open()
+
+    def _open(self) -> None:
+        cosine = {"hnsw:space": "cosine"}
+        self.chunks = self.client.get_or_create_collection(self.name, metadata=cosine, embedding_function=None)
+        self.segments = self.client.get_or_create_collection(self.name + "-seg", metadata=cosine, embedding_function=None)
+        self.manifest = self.client.get_or_create_collection(self.name + "-art", embedding_function=None)
+
+    def reset(self) -> None:
+        for name in (self.name, self.name + "-seg", self.name + "-art"):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # missing collection: nothing to reset
+                pass
+        self._open()
+
+    # --- state ---------------------------------------------------------------------------
+    def articles(self) -> dict[str, ArticleState]:
+        """Every article known to the store, with whether its vectors are complete."""
+        chunk_counts = self._counts(self.chunks)
+        seg_counts = self._counts(self.segments)
+        states: dict[str, ArticleState] = {}
+        got = self.manifest.get(include=["metadatas"])
+        for meta in got["metadatas"] or []:
+            aid = meta["article_id"]
+            complete = (chunk_counts.get(aid, {}).get(meta["content_hash"], 0) == meta["n_chunks"]
+                        and seg_counts.get(aid, {}).get(meta["content_hash"], 0) == meta["n_segments"]
+                        and sum(chunk_counts.get(aid, {}).values()) == meta["n_chunks"])
+            states[aid] = ArticleState(aid, meta["content_hash"], meta["path"], meta["title"], meta["date"],
+                                       meta["n_chunks"], meta["n_segments"], complete)
+        for aid in set(chunk_counts) | set(seg_counts):  # vectors without a manifest: a crash
+            if aid not in states:
+                states[aid] = ArticleState(aid, "", "", "", "", 0, 0, False)
+        return states
+
+    @staticmethod
+    def _counts(collection) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for meta in collection.get(include=["metadatas"])["metadatas"] or []:
+            per = counts.setdefault(meta["article_id"], {})
+            per[meta["article_hash"]] = per.get(meta["article_hash"], 0) + 1
+        return counts
+
+    # --- writes --------------------------------------------------------------------------
+    def delete_article(self, article_id: str) -> None:
+        where = {"article_id": article_id}
+        self.manifest.delete(where=where)
+        self.chunks.delete(where=where)
+        self.segments.delete(where=where)
+
+    def write_article(self, manifest: dict[str, Any], body: str, chunks: list[Record], segments: list[Record]) -> None:
+        """Replace one article: old manifest and vectors out, new vectors in, manifest last."""
+        self.delete_article(manifest["article_id"])
+        for collection, records in ((self.chunks, chunks), (self.segments, segments)):
+            for i in range(0, len(records), BATCH):
+                batch = records[i : i + BATCH]
+                collection.upsert(ids=[r.id for r in batch], documents=[r.text for r in batch],
+                                  embeddings=[r.embedding for r in batch], metadatas=[r.metadata for r in batch])
+        self.manifest.upsert(ids=[manifest["article_id"]], documents=[body], embeddings=[[1.0]], metadatas=[manifest])
+
+    # --- reads ---------------------------------------------------------------------------
+    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
+        got = self.chunks.get(include=["documents", "metadatas"])
+        return got["ids"], got["documents"] or [], got["metadatas"] or []
+
+    def chunks_of(self, article_id: str) -> tuple[list[str], list[str], list[dict]]:
+        got = self.chunks.get(where={"article_id": article_id}, include=["documents", "metadatas"])
+        return got["ids"], got["documents"] or [], got["metadatas"] or []
+
+    def query(self, embedding: list[float], n: int) -> list[tuple[str, float, str, dict]]:
+        """Nearest chunks as (id, cosine similarity, text, metadata), best first."""
+        total = self.chunks.count()
+        if total == 0:
+            return []
+        got = self.chunks.query(query_embeddings=[embedding], n_results=min(n, total),
+                                include=["documents", "metadatas", "distances"])
+        return [(cid, 1.0 - dist, doc, meta) for cid, dist, doc, meta in
+                zip(got["ids"][0], got["distances"][0], got["documents"][0], got["metadatas"][0])]
+
+    def segments_of(self, article_ids: list[str]) -> list[tuple[str, list[float], dict]]:
+        if not article_ids:
+            return []
+        got = self.segments.get(where={"article_id": {"$in": list(article_ids)}},
+                                include=["documents", "metadatas", "embeddings"])
+        return list(zip(got["documents"], got["embeddings"], got["metadatas"]))
+
+    def article(self, article_id: str) -> tuple[str, dict] | None:
+        got = self.manifest.get(ids=[article_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        return got["documents"][0], got["metadatas"][0]
+
+    def count(self) -> tuple[int, int]:
+        """(articles, chunks)."""
+        return self.manifest.count(), self.chunks.count()
