@@ -22,15 +22,19 @@ from rag.normalize import normalize
 # Whole-line debris, matched against normalize(line) with trailing punctuation stripped.
 _DEBRIS_LINES = [
     r"close ad", r"advertisement", r"ad", r"share", r"share this( article)?", r"on", r"by",
-    r"tweet", r"print", r"email", r"comments?", r"related( articles| topics)?", r"read more",
-    r"tags?", r"follow us( on .*)?", r"subscribe.*", r"published", r"updated",
+    r"tweet", r"print", r"email", r"comments?", r"related( articles| topics)?",
+    r"tags?", r"published", r"updated", r"home",
     r"تم النشر", r"نشر في", r"اعلان", r"حصه هذه الماده", r"شارك( هذا| هذه)?( الخبر| المقال)?",
     r"مشاركه", r"طباعه", r"موضوعات مقترحه", r"مواضيع ذات صله", r"اخبار ذات صله", r"كلمات البحث",
-    r"الكلمات المفتاحيه", r"وسوم", r"اقرا ايضا.*", r"اقرا المزيد.*", r"شاهد ايضا.*", r"طالع ايضا.*",
-    r"اتصل بنا.*", r"تابعونا.*", r"تابعنا.*", r"وصل حديثا", r"الاكثر قراءه", r"الرئيسيه",
+    r"الكلمات المفتاحيه", r"وسوم", r"وصل حديثا", r"الاكثر قراءه", r"الرئيسيه",
     r"[\u0621-\u064a](?: [\u0621-\u064a]){1,3}",  # agency initials such as "أ ش أ"
 ]
 _DEBRIS = re.compile(r"^(?:" + "|".join(_DEBRIS_LINES) + r")$")
+# Debris that starts a short line (<= 12 words) and may carry a link text or a date after it.
+_DEBRIS_STARTS = re.compile(
+    r"^(?:اقرا ايضا|اقرا المزيد|شاهد ايضا|طالع ايضا|اتصل بنا|تابعونا|تابعنا|تاريخ النشر|نشر في|"
+    r"read more|read also|see also|related|published|updated|follow us|subscribe)\b"
+)
 
 # Debris glued to the start of a content line.
 _GLUED_PREFIX = re.compile(r"^\s*(?:وص\u0640*ل\u0640*\s+ح\u0640*د\u0640*ي\u0640*ث\u0640*اً?|Close ad|SHARE:)\s*")
@@ -73,7 +77,8 @@ def is_debris(line: str) -> bool:
     >>> is_debris("SHARE:"), is_debris("اقرأ أيضًا | خبر آخر"), is_debris("نص حقيقي طويل")
     (True, True, False)
     """
-    return bool(_DEBRIS.match(_key(line)))
+    key = _key(line)
+    return bool(_DEBRIS.match(key)) or (len(key.split()) <= 12 and bool(_DEBRIS_STARTS.match(key)))
 
 
 def _iso(y: int, m: int, d: int) -> str | None:
@@ -114,19 +119,18 @@ def _is_title_candidate(line: str) -> bool:
 
 
 def clean_article(raw: str, fallback_title: str = "") -> CleanArticle:
-    lines = [_GLUED_PREFIX.sub("", line).strip() for line in raw.replace("\r\n", "\n").split("\n")]
-    lines = [line for line in lines if line and not is_debris(line)]
+    raw_lines = [_GLUED_PREFIX.sub("", line).strip() for line in raw.replace("\r\n", "\n").split("\n")]
+    raw_lines = [line for line in raw_lines if line]
+    lines = [line for line in raw_lines if not is_debris(line)]
 
     # Header zone: everything before the first real paragraph (>= 12 words).
     first_para = next((i for i, line in enumerate(lines) if len(line.split()) >= 12), len(lines))
     title_at = next((i for i, line in enumerate(lines[: first_para + 1]) if _is_title_candidate(line)), None)
     title = lines[title_at] if title_at is not None else ""
     header_end = first_para if first_para < len(lines) else (title_at or 0)
-    date = None
-    for line in lines[: first_para + 2]:
-        date = find_date(line)
-        if date:
-            break
+    # The date sits in the page header, sometimes on a debris line ("Published: ...").
+    raw_para = next((i for i, line in enumerate(raw_lines) if len(line.split()) >= 12), len(raw_lines))
+    date = next((d for d in map(find_date, raw_lines[: raw_para + 2]) if d), None)
 
     title_key = _key(title)
     body: list[str] = []

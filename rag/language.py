@@ -1,15 +1,16 @@
 """Detect the language of a question (Arabic or English) from its letters. Pure.
 
 The product answers in the question's language, so the decision has to be robust to mixed
-text: "What did بيراموف say?" is an English question. We count letters by script and call it
-Arabic only when Arabic letters are the majority of the letters; digits and punctuation do not
-vote. An empty or letterless string falls back to ``default``.
+text: "What did جيهون بيراموف say?" is an English question. We count words by script and call
+it Arabic only when Arabic words are the majority; digits and punctuation do not vote. An empty or letterless string falls back to ``default``.
 
 >>> detect_language("ما هي عاصمة أذربيجان؟"), detect_language("What did بيراموف say?")
 ('ar', 'en')
 """
 
 from __future__ import annotations
+
+import re
 
 
 def arabic_ratio(text: str) -> float:
@@ -24,9 +25,15 @@ def arabic_ratio(text: str) -> float:
 
 
 def detect_language(text: str, default: str = "en") -> str:
-    if not any(ch.isalpha() for ch in text):
+    """Majority of words by script; a tie goes to the script of the first word."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text)]
+    if not words:
         return default
-    return "ar" if arabic_ratio(text) > 0.5 else "en"
+    arabic = [arabic_ratio(w) > 0.5 for w in words]
+    n_ar = sum(arabic)
+    if n_ar * 2 == len(words):
+        return "ar" if arabic[0] else "en"
+    return "ar" if n_ar * 2 > len(words) else "en"
 
 
 def answer_language(text: str) -> str:

@@ -60,6 +60,17 @@ class BM25Index:
         for doc_id in [d for d in self._tf if d.startswith(prefix)]:
             self.remove(doc_id)
 
+    def coverage(self, query: str) -> float:
+        """Share of the query's terms that occur anywhere in the index (0 for an English
+        question over Arabic articles, ~1 for a question in the corpus language).
+
+        >>> index = BM25Index(); index.add("a", "الاتحاد الأوروبي")
+        >>> index.coverage("الاتحاد الأوروبي"), index.coverage("European Union")
+        (1.0, 0.0)
+        """
+        terms = set(tokenize(query))
+        return sum(1 for t in terms if t in self._df) / len(terms) if terms else 0.0
+
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
         """Top ``n`` (doc_id, score) with score > 0, best first."""
         if not self._tf:

@@ -1,9 +1,11 @@
 """Hybrid retrieval: dense (embedding cosine) + lexical BM25, fused by reciprocal rank fusion.
 
-RRF (score = sum over retrievers of 1 / (k + rank)) needs no score calibration between a cosine
+RRF (score = sum over retrievers of w / (k + rank)) needs no score calibration between a cosine
 and a BM25 scale, which is why it is used instead of a weighted sum. Dense retrieval carries
 cross-lingual questions (English question, Arabic text: BM25 finds nothing); BM25 rescues rare
-names and numbers that the embedding blurs.
+names and numbers that the embedding blurs. The lexical weight ``w`` is the share of the
+question's terms that occur in the corpus at all, so BM25 votes fully for a question in the
+articles' language and hardly at all for one in another language.
 """
 
 from __future__ import annotations
@@ -42,17 +44,21 @@ class ArticleHits:
     passages: list[Passage] = field(default_factory=list)
 
 
-def rrf_fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
-    """Reciprocal rank fusion of several ranked id lists.
+def rrf_fuse(rankings: list[list[str]], k: int, weights: list[float] | None = None) -> dict[str, float]:
+    """(Weighted) reciprocal rank fusion of several ranked id lists.
 
     >>> fused = rrf_fuse([["a", "b"], ["b", "c"]], k=60)
     >>> sorted(fused, key=fused.get, reverse=True)
     ['b', 'a', 'c']
+    >>> fused = rrf_fuse([["a", "b"], ["b", "c"]], k=60, weights=[1.0, 0.0])
+    >>> sorted(fused, key=fused.get, reverse=True)
+    ['a', 'b', 'c']
     """
+    weights = weights or [1.0] * len(rankings)
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights):
         for rank, doc_id in enumerate(ranking, start=1):
-            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank)
+            scores[doc_id] = scores.get(doc_id, 0.0) + weight / (k + rank)
     return scores
 
 
@@ -97,7 +103,11 @@ class HybridRetriever:
         for cid, _, doc, meta in dense:
             self._meta.setdefault(cid, (doc, meta))
         bm25_scores = dict(lexical)
-        fused = rrf_fuse([[cid for cid, *_ in dense], [cid for cid, _ in lexical]], self.rrf_k)
+        # The lexical list only votes as far as the question's words exist in the corpus: an
+        # English question over Arabic articles matches a stray number at best.
+        lexical_weight = self.bm25.coverage(question)
+        fused = rrf_fuse([[cid for cid, *_ in dense], [cid for cid, _ in lexical]], self.rrf_k,
+                         [1.0, lexical_weight])
         ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
         out = []
         for cid in ranked:

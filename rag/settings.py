@@ -56,12 +56,12 @@ class Settings(BaseSettings):
     collection_prefix: str = "articles"
 
     # --- retrieval -----------------------------------------------------------------------
-    top_k: int = Field(default=5, ge=1, le=50)
+    top_k: int = Field(default=8, ge=1, le=50)
     rrf_k: int = Field(default=60, ge=1)
     candidates: int = Field(default=30, ge=1, description="per-retriever candidates fed to fusion")
     context_tokens: int = Field(default=260, ge=50, description="evidence budget in the prompt")
     min_relevance: float = Field(
-        default=0.36, description="best query-sentence cosine below this refuses without the LLM"
+        default=0.40, description="best query-sentence cosine below this refuses without the LLM"
     )
     min_support: float = Field(default=0.45, description="answer sentence needs this support")
 

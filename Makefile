@@ -1,0 +1,21 @@
+.PHONY: run test setup ingest eval bench clean-index
+
+run: setup  ## set up, index seeds/, launch the chatbot UI
+	.venv/bin/python -m rag ingest seeds
+	.venv/bin/python -m app
+
+test:  ## set up and run the whole test suite + evaluation gates (what CI runs)
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh
+
+ingest: setup
+	.venv/bin/python -m rag ingest seeds
+
+eval: setup  ## full evaluation with the embedded model, compared with the committed baseline
+	.venv/bin/python -m eval --backend llamacpp --out artifacts/eval-full.json --baseline eval/baseline.json
+
+bench: setup  ## retrieval and answering benchmarks (figures, not tests)
+	.venv/bin/python scripts/bench_retrieval.py
+	.venv/bin/python scripts/bench_answer.py

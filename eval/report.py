@@ -1,0 +1,119 @@
+"""Summaries, the per-question table, the chart, and the baseline comparison.
+
+The comparison is the regression gate: for each main metric it checks the committed floors
+(``eval/floors.json``) and the drop against a baseline report (beyond ``tolerance``), and lists
+the questions that flipped. Pure apart from writing the chart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from eval.metrics import aggregate
+
+MAIN_METRICS = ["hit@1", "hit@3", "hit@5", "mrr", "accuracy", "f1", "citation_precision", "citation_recall",
+                "refusal_rate_unanswerable", "language_match"]
+LOWER_IS_BETTER = {"wrong_refusal_rate"}
+
+
+def summarize(records: list[dict]) -> dict:
+    return {
+        "overall": aggregate(records),
+        "ar": aggregate([r for r in records if r["lang"] == "ar"]),
+        "en": aggregate([r for r in records if r["lang"] == "en"]),
+    }
+
+
+def verdict(record: dict) -> str:
+    scores = record["scores"]
+    if "correct" not in scores:
+        return "hit" if scores.get("hit@3") else ("-" if not record["answerable"] else "MISS")
+    if not record["answerable"]:
+        return "refused ok" if scores["correct"] else "ANSWERED"
+    if scores["correct"]:
+        return "correct"
+    return "REFUSED" if not record["answered"] else "WRONG"
+
+
+def table(records: list[dict]) -> str:
+    lines = [f"{'id':6} {'verdict':11} {'cited':14} {'gold':14} question"]
+    for r in records:
+        cited = ",".join(a[:3] for a in r["cited_articles"]) or "-"
+        gold = ",".join(a[:3] for a in r["sources"]) or "-"
+        lines.append(f"{r['id']:6} {verdict(r):11} {cited:14} {gold:14} {r['question'][:70]}")
+    return "\n".join(lines)
+
+
+def format_summary(summary: dict) -> str:
+    keys = [k for k in summary["overall"] if summary["overall"][k] is not None]
+    lines = [f"{'metric':28} {'overall':>9} {'ar':>9} {'en':>9}"]
+    for key in keys:
+        cells = []
+        for part in ("overall", "ar", "en"):
+            v = summary[part].get(key)
+            cells.append("-" if v is None else (f"{v:.0f}" if key.startswith("n") else f"{v:.3f}"))
+        lines.append(f"{key:28} {cells[0]:>9} {cells[1]:>9} {cells[2]:>9}")
+    return "\n".join(lines)
+
+
+def chart(summary: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = [m for m in MAIN_METRICS if summary["overall"].get(m) is not None]
+    fig, ax = plt.subplots(figsize=(max(6, len(metrics) * 1.1), 4))
+    width = 0.38
+    for i, lang in enumerate(("ar", "en")):
+        values = [summary[lang].get(m) or 0.0 for m in metrics]
+        ax.bar([x + (i - 0.5) * width for x in range(len(metrics))], values, width, label=lang)
+    ax.set_xticks(range(len(metrics)), metrics, rotation=30, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("RAG evaluation per language")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def compare(report: dict, baseline: dict | None, floors: dict) -> tuple[list[str], list[str]]:
+    """(failures, notes): failures make the command exit non-zero."""
+    failures, notes = [], []
+    summary = report["summary"]
+    for key, floor in floors.get("floors", {}).items():
+        part, metric = key.split(".", 1)
+        value = summary.get(part, {}).get(metric)
+        if value is None:
+            continue  # metric not measured in this mode (e.g. retrieval only)
+        if (metric in LOWER_IS_BETTER and value > floor) or (metric not in LOWER_IS_BETTER and value < floor):
+            failures.append(f"floor broken: {key} = {value:.3f} (floor {floor})")
+    if not baseline:
+        return failures, notes
+    tolerance = floors.get("tolerance", 0.05)
+    for part in ("overall", "ar", "en"):
+        for metric in MAIN_METRICS + sorted(LOWER_IS_BETTER):
+            new, old = summary.get(part, {}).get(metric), baseline["summary"].get(part, {}).get(metric)
+            if new is None or old is None:
+                continue
+            delta = new - old
+            notes.append(f"{part}.{metric}: {old:.3f} -> {new:.3f} ({delta:+.3f})")
+            worse = delta > tolerance if metric in LOWER_IS_BETTER else delta < -tolerance
+            if worse:
+                failures.append(f"regression: {part}.{metric} {old:.3f} -> {new:.3f} (tolerance {tolerance})")
+    old_rows = {q["id"]: q for q in baseline.get("questions", [])}
+    for q in report["questions"]:
+        old = old_rows.get(q["id"])
+        key = "correct" if "correct" in q["scores"] else "hit@3"
+        if not old or key not in old["scores"] or key not in q["scores"]:
+            continue
+        if old["scores"][key] and not q["scores"][key]:
+            notes.append(f"flipped right -> wrong: {q['id']} {q['question'][:60]}")
+        elif not old["scores"][key] and q["scores"][key]:
+            notes.append(f"flipped wrong -> right: {q['id']} {q['question'][:60]}")
+    return failures, notes
+
+
+def load_json(path: Path | None) -> dict | None:
+    return json.loads(Path(path).read_text(encoding="utf-8")) if path else None

@@ -1,0 +1,44 @@
+"""Benchmark answering with a warm pipeline: time to first token, total time, prompt size and
+peak memory, over the gold questions (or the first N per language).
+
+    python scripts/bench_answer.py [--limit N] [--backend llamacpp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from eval.cli import select
+from eval.gold import load_gold
+from eval.harness import run
+from rag import RAG, Settings
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--backend", default="llamacpp")
+    args = ap.parse_args()
+    rag = RAG.from_settings(Settings(data_dir=Path(tempfile.mkdtemp(prefix="rag-bench-"))))
+    rag.ingest(["seeds"])
+    t = time.perf_counter()
+    rag.ask("Who is the foreign minister of Azerbaijan?", backend=args.backend)  # warm-up: loads the LLM
+    print(f"warm-up (LLM load + first answer): {time.perf_counter() - t:.1f} s")
+    rows = select(load_gold(Path("eval/gold.jsonl")), args.limit)
+    records = run(rag, rows, rag.settings.top_k, backend=args.backend)
+    answered = [r for r in records if r["answered"]]
+    for key in ("retrieval", "first_token", "total"):
+        vals = [r["timings"][key] for r in (answered if key == "first_token" else records)]
+        print(f"{key:12s} median {statistics.median(vals):6.2f} s   max {max(vals):6.2f} s   (n={len(vals)})")
+    tokens = [r["prompt_tokens"] for r in answered]
+    print(f"prompt tokens median {statistics.median(tokens):.0f}, max {max(tokens)}")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test run, as CI runs it: set-up, the pytest suite (model-backed tests included),
+# then the evaluation gates against the committed baselines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+PY=.venv/bin/python
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "==> installing Debian chromium for the UI tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+fi
+
+export RAG_DATA_DIR="${RAG_DATA_DIR:-$(mktemp -d)}"  # tests and eval never touch the user's index
+echo "==> pytest"
+"$PY" -m pytest -q
+
+echo "==> evaluation: retrieval only, all gold questions"
+"$PY" -m eval --retrieval-only --out artifacts/eval-retrieval.json --baseline eval/baseline-retrieval.json
+echo "==> evaluation: answers with the embedded model, Arabic + English subset"
+"$PY" -m eval --backend llamacpp --limit 12 --out artifacts/eval-subset.json --baseline eval/baseline-subset.json

@@ -1,0 +1,51 @@
+"""Hand-written fakes that implement the real interfaces (for fast pure unit tests only;
+every path they stand in for is also tested with the real model)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from llama_index.core.embeddings import BaseEmbedding
+
+from rag.normalize import tokenize
+
+
+class FakeEmbedder(BaseEmbedding):
+    """Deterministic bag-of-terms hashing embedder with the SentenceEmbedder interface."""
+
+    model_path: str = "fake"
+    dim: int = 64
+    calls: int = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def document_text(self, title: str, text: str) -> str:
+        return text
+
+    def _vector(self, text: str) -> list[float]:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for term in tokenize(text) or ["empty"]:
+            v[int(hashlib.md5(term.encode()).hexdigest(), 16) % self.dim] += 1.0
+        return (v / (np.linalg.norm(v) or 1.0)).tolist()
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        self.calls += 1
+        return self._vector(text)
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        self.calls += len(texts)
+        return [self._vector(t) for t in texts]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._vector(text)

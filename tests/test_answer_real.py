@@ -1,0 +1,72 @@
+"""Answering with the real index and the real embedded model (Qwen2.5 1.5B GGUF)."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.metrics import satisfies
+from rag.language import detect_language
+
+pytestmark = pytest.mark.slow
+
+
+def assert_valid_citations(rag, answer):
+    assert answer.citations, "an answered question carries at least one citation"
+    for c in answer.citations:
+        body, meta = rag.article_text(c.article_id)
+        assert body[c.start:c.end] == c.quote, "citation offsets point at the quoted passage"
+        assert meta["title"] == c.title
+        assert f"[{c.number}]" in answer.text
+        assert c.score >= rag.settings.min_support
+
+
+def test_arabic_question_answered_in_arabic_with_citations(seeded_rag):
+    answer = seeded_rag.ask("كم يوما تستغرق زيارة ستولتنبرج إلى باكو؟")
+    assert answer.answered and answer.language == "ar"
+    assert detect_language(answer.text) == "ar"
+    assert satisfies(answer.text, [["ثلاثة", "3", "ثلاث"]])
+    assert_valid_citations(seeded_rag, answer)
+    assert "004_3bdcf659b4924e5e" in {c.article_id for c in answer.citations}
+    assert answer.backend == "llamacpp" and answer.model.endswith(".gguf")
+    assert 0 < answer.timings["first_token"] <= answer.timings["total"]
+
+
+def test_english_question_about_arabic_articles_answered_in_english(seeded_rag):
+    answer = seeded_rag.ask("Which airport did Azerbaijani soldiers help secure?")
+    assert answer.answered and answer.language == "en" and detect_language(answer.text) == "en"
+    assert satisfies(answer.text, [["Kabul", "كابول"]])
+    assert_valid_citations(seeded_rag, answer)
+    assert {c.article_id for c in answer.citations} == {"001_d04a42b9380b6f99"}
+
+
+@pytest.mark.parametrize("question, lang", [("Who won the 2022 FIFA World Cup?", "en"),
+                                            ("ما هي أفضل طريقة لطهي الأرز؟", "ar")])
+def test_off_topic_refused_without_citations(seeded_rag, question, lang):
+    answer = seeded_rag.ask(question)
+    assert not answer.answered and answer.citations == []
+    assert answer.language == lang and detect_language(answer.text) == lang
+    assert answer.refusal_reason
+
+
+def test_follow_up_is_rewritten_from_history(seeded_rag):
+    history = [
+        {"role": "user", "content": "Who is the foreign minister of Azerbaijan?"},
+        {"role": "assistant", "content": "The foreign minister of Azerbaijan is Jeyhun Bayramov (جيهون بيراموف). [1]"},
+    ]
+    answer = seeded_rag.ask("Which NATO official did he meet?", history=history)
+    assert "bayramov" in answer.standalone_question.lower() or "foreign minister" in answer.standalone_question.lower() \
+        or "بيراموف" in answer.standalone_question
+    assert answer.answered and satisfies(answer.text, [["Stoltenberg", "ستولتنبرج", "ستولتنبرغ", "Secretary General", "الأمين العام"]])
+
+
+def test_stream_yields_deltas_then_the_final_answer(seeded_rag):
+    events = list(seeded_rag.stream("In what year did Azerbaijan join NATO's Partnership for Peace?"))
+    assert all(e.delta for e in events[:-1]) and events[-1].answer is not None
+    assert len(events) > 2
+    streamed = "".join(e.delta for e in events[:-1])
+    assert "1994" in streamed and "1994" in events[-1].answer.text
+
+
+def test_forced_language(seeded_rag):
+    answer = seeded_rag.ask("In what year did Azerbaijan join NATO's Partnership for Peace?", language="ar")
+    assert answer.language == "ar" and detect_language(answer.text) == "ar"

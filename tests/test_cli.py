@@ -1,0 +1,74 @@
+"""The CLI as a user runs it: clear one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args, tmp_path, **env):
+    full_env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), **env}
+    return subprocess.run([sys.executable, "-m", "rag", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=full_env, timeout=600)
+
+
+def test_invalid_setting_is_a_clear_error(tmp_path):
+    proc = run(["doctor"], tmp_path, RAG_TOP_K="zero")
+    assert proc.returncode == 2 and "invalid setting" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_gguf_is_a_clear_error(tmp_path):
+    proc = run(["ask", "Who is the foreign minister?", "--backend", "llamacpp"], tmp_path,
+               RAG_LLM_PATH=str(tmp_path / "nope.gguf"), RAG_EMBED_MODEL="/nonexistent-model")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "error:" in proc.stderr
+
+
+@pytest.mark.slow
+def test_ingest_search_doctor(tmp_path):
+    proc = run(["ingest", "seeds"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "added 5" in proc.stdout and "5 articles" in proc.stdout
+    again = run(["ingest", "seeds", str(tmp_path / "missing.txt")], tmp_path)
+    assert "unchanged 5" in again.stdout and "missing.txt: no such file" in again.stdout
+    search = run(["search", "ناختشيفان", "--json", "--k", "3"], tmp_path)
+    results = json.loads(search.stdout)
+    assert results[0]["article_id"] == "001_d04a42b9380b6f99" and {"dense_score", "bm25_score", "start"} <= set(results[0])
+    doctor = run(["doctor"], tmp_path, OLLAMA_HOST="http://127.0.0.1:9")
+    assert "sha256 verified" in doctor.stdout and "5 articles" in doctor.stdout
+    assert "Ollama is not running" in doctor.stdout
+
+
+@pytest.mark.slow
+def test_kill_during_ingest_is_repaired_by_the_next_run(tmp_path):
+    """A real SIGKILL of `python -m rag ingest` while it embeds; the next run repairs."""
+    import signal
+    import time
+
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "RAG_EMBED_BATCH_SIZE": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "rag", "ingest", "seeds"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(35)  # imports + model load take ~15 s, embedding the seeds ~45 s: mid-way
+    assert proc.poll() is None, "ingest finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    repaired = run(["ingest", "seeds"], tmp_path)
+    assert repaired.returncode == 0, repaired.stderr
+    clean = run(["ingest", "seeds", "--reset"], tmp_path / "clean")
+    from rag import Settings
+    from rag.store import ChunkStore
+
+    def ids(data_dir):
+        store = ChunkStore(Settings(data_dir=data_dir))
+        return (sorted(store.chunks.get(include=[])["ids"]), sorted(store.segments.get(include=[])["ids"]),
+                sorted(store.manifest.get(include=[])["ids"]))
+
+    assert clean.returncode == 0
+    assert ids(tmp_path / "data") == ids(tmp_path / "clean" / "data")
