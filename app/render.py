@@ -2,17 +2,17 @@
 
 Every string that comes from an article or from the model is escaped here, once, before any
 markup is added around it; the markup we add is a small fixed vocabulary (``p``, ``a.cite``,
-``mark``, ``section.source``, ``details``). Direction is left to the browser per element:
-each message and each paragraph gets ``dir="auto"`` (the first strong letter decides), so an
-Arabic answer is right-to-left, an English one left-to-right, and an English paragraph inside
-an Arabic article is still readable.
+``mark``, ``section.source``, ``details``). Direction is decided per element by the first
+strong letter: each message gets ``dir`` from :func:`text_dir` and each paragraph inside it
+``dir="auto"``, so an Arabic answer is right-to-left, an English one left-to-right, and an
+English paragraph inside an Arabic article is still readable.
 
 Answers are passed as plain dicts (``Answer.to_dict()`` or any dict with the same keys), so
 these functions can be tested without models.
 
 >>> answer_html({"text": "Kabul <b>airport</b>. [1]", "answered": True, "language": "en",
 ...              "citations": [{"number": 1}]}, turn=0)
-'<div class="answer" dir="auto" lang="en" data-turn="0"><p dir="auto">Kabul &lt;b&gt;airport&lt;/b&gt;. <a class="cite" data-n="1" data-turn="0" href="#src-1" title="source 1">[1]</a></p></div>'
+'<div class="answer turn-0" dir="ltr" lang="en" data-turn="0"><p dir="auto">Kabul &lt;b&gt;airport&lt;/b&gt;. <a class="cite cite-1 turn-0" data-n="1" data-turn="0" href="#src-1" title="source 1">[1]</a></p></div>'
 """
 
 from __future__ import annotations
@@ -25,6 +25,23 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 def esc(text: object) -> str:
     return escape("" if text is None else str(text), quote=True)
+
+
+def text_dir(text: str) -> str:
+    """Direction of a whole message from its first strong letter, as ``dir="auto"`` would
+    decide it (the message element needs it explicitly: ``dir="auto"`` on a parent ignores
+    children that carry their own ``dir``).
+
+    >>> text_dir("2024: ما المطار؟"), text_dir("Kabul (كابول)"), text_dir("[1] 42")
+    ('rtl', 'ltr', 'auto')
+    """
+    for ch in text or "":
+        if "\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufefc":
+            if ch.isalpha():
+                return "rtl"
+        elif ch.isalpha():
+            return "ltr"
+    return "auto"
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -49,20 +66,21 @@ def link_markers(escaped: str, numbers: list[int], turn: int) -> str:
     """Turn ``[n]`` in already-escaped text into clickable markers (only for cited numbers).
 
     >>> link_markers("a [2] b [9]", [2], 4)
-    'a <a class="cite" data-n="2" data-turn="4" href="#src-2" title="source 2">[2]</a> b [9]'
+    'a <a class="cite cite-2 turn-4" data-n="2" data-turn="4" href="#src-2" title="source 2">[2]</a> b [9]'
     """
     def repl(match: re.Match) -> str:
         n = int(match.group(1))
         if n not in numbers:
             return match.group(0)
-        return f'<a class="cite" data-n="{n}" data-turn="{int(turn)}" href="#src-{n}" title="source {n}">[{n}]</a>'
+        return (f'<a class="cite cite-{n} turn-{int(turn)}" data-n="{n}" data-turn="{int(turn)}" href="#src-{n}" '
+                f'title="source {n}">[{n}]</a>')
 
     return _MARKER.sub(repl, escaped)
 
 
 def user_html(question: str, turn: int) -> str:
     body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(question))
-    return f'<div class="question" dir="auto" data-turn="{int(turn)}">{body}</div>'
+    return f'<div class="question turn-{int(turn)}" dir="{text_dir(question)}" data-turn="{int(turn)}">{body}</div>'
 
 
 def answer_html(answer, turn: int) -> str:
@@ -71,21 +89,23 @@ def answer_html(answer, turn: int) -> str:
     text = _get(answer, "text", "") or ""
     if not _get(answer, "answered", False):
         body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(text))
-        return (f'<div class="answer refusal" dir="auto" lang="{lang}" data-turn="{int(turn)}">'
+        return (f'<div class="answer refusal turn-{int(turn)}" dir="{text_dir(text)}" lang="{lang}" '
+                f'data-turn="{int(turn)}">'
                 f'<span class="refusal-badge" aria-hidden="true">∅</span>{body}</div>')
     numbers = cited_numbers(answer)
     body = "".join(f'<p dir="auto">{link_markers(esc(p), numbers, turn)}</p>' for p in _paragraphs(text))
-    return f'<div class="answer" dir="auto" lang="{lang}" data-turn="{int(turn)}">{body}</div>'
+    return (f'<div class="answer turn-{int(turn)}" dir="{text_dir(text)}" lang="{lang}" data-turn="{int(turn)}">'
+            f'{body}</div>')
 
 
 def streaming_html(partial: str) -> str:
     """The answer while it is being generated (markers not yet verified, so not links)."""
     body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(partial))
-    return f'<div class="answer streaming" dir="auto">{body}<span class="cursor">▍</span></div>'
+    return f'<div class="answer streaming" dir="{text_dir(partial)}">{body}<span class="cursor">▍</span></div>'
 
 
 def error_html(message: str) -> str:
-    return f'<div class="answer error" dir="auto" role="alert"><p dir="auto">⚠ {esc(message)}</p></div>'
+    return f'<div class="answer error" dir="{text_dir(message)}" role="alert"><p dir="auto">⚠ {esc(message)}</p></div>'
 
 
 # --- sources panel ----------------------------------------------------------------------

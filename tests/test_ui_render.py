@@ -59,7 +59,7 @@ def test_question_and_error_are_escaped():
 
 def test_markers_become_clickable_anchors():
     html = render.answer_html(answered(), turn=3)
-    anchors = re.findall(r'<a class="cite" data-n="(\d)" data-turn="3" href="#src-(\d)"[^>]*>\[(\d)\]</a>', html)
+    anchors = re.findall(r'<a class="cite cite-(\d) turn-3"[^>]* href="#src-(\d)"[^>]*>\[(\d)\]</a>', html)
     assert anchors == [("1", "1", "1"), ("1", "1", "1"), ("2", "2", "2")]
     assert "[" not in re.sub(r"<a [^>]*>\[\d\]</a>", "", html)
 
@@ -70,12 +70,15 @@ def test_marker_without_citation_stays_text():
     assert 'href="#src-1"' in html
 
 
-def test_every_message_and_paragraph_has_dir_auto():
+def test_message_direction_and_dir_auto_paragraphs():
     html = render.answer_html(answered(), turn=0)
-    assert html.startswith('<div class="answer" dir="auto" lang="en"')
+    assert html.startswith('<div class="answer turn-0" dir="ltr" lang="en"')
     assert html.count('<p dir="auto">') == 2
     question = render.user_html("كم يوما تستغرق الزيارة؟\nsecond line", 1)
-    assert 'class="question" dir="auto"' in question and question.count('<p dir="auto">') == 2
+    assert 'class="question turn-1" dir="rtl"' in question and question.count('<p dir="auto">') == 2
+    arabic = render.answer_html(answered(text="2024: المطار هو كابول (Kabul). [1]", language="ar"), turn=5)
+    assert arabic.startswith('<div class="answer turn-5" dir="rtl" lang="ar"')
+    assert 'dir="rtl"' in render.streaming_html("هو كابول") and 'dir="auto"' in render.streaming_html("")
     sources = render.sources_html(answered(), ARTICLES, 0)
     assert '<span class="title" dir="auto">' in sources
     assert '<p class="passage" dir="auto">' in sources
@@ -85,7 +88,7 @@ def test_refusal_has_its_own_class_and_no_sources():
     refusal = {"text": "لم أجد إجابة عن هذا السؤال في المقالات المتاحة.", "answered": False, "language": "ar",
                "citations": [], "sources": []}
     html = render.answer_html(refusal, turn=2)
-    assert 'class="answer refusal"' in html and 'lang="ar"' in html
+    assert 'class="answer refusal turn-2"' in html and 'lang="ar"' in html
     assert "cite" not in html
     panel = render.sources_html(refusal, {}, 2)
     assert "no-sources" in panel and 'class="source"' not in panel and "<mark>" not in panel
@@ -118,6 +121,14 @@ def test_stale_offsets_fall_back_to_the_quote():
     assert "<mark>Not in body.</mark>" in missing and "<details" not in missing
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("ما المطار؟", "rtl"), ("Which airport?", "ltr"), ("«2024» كابول Kabul", "rtl"), ("(Kabul) كابول", "ltr"),
+    ("[1] 2024 …", "auto"), ("", "auto"), ("שלום", "rtl"),
+])
+def test_text_dir_uses_first_strong_letter(text, expected):
+    assert render.text_dir(text) == expected
+
+
 @pytest.mark.parametrize("spans, expected", [
     ([(0, 1), (2, 3)], "<mark>a</mark>b<mark>c</mark>d"),
     ([(0, 3), (1, 2)], "<mark>abc</mark>d"),  # nested span: no broken markup
@@ -129,6 +140,6 @@ def test_highlight_spans(spans, expected):
 
 
 def test_streaming_and_empty_panel():
-    assert 'class="answer streaming" dir="auto"' in render.streaming_html("Kabul <x> [1")
+    assert 'class="answer streaming" dir="ltr"' in render.streaming_html("Kabul <x> [1")
     assert "&lt;x&gt;" in render.streaming_html("Kabul <x> [1")
     assert 'data-turn="-1"' in render.sources_html(None, {}, -1)

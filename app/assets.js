@@ -1,0 +1,34 @@
+() => {
+  // The question box follows the direction of what is typed.
+  const setDir = () => document.querySelectorAll("#question textarea").forEach((el) => {
+    if (el.getAttribute("dir") !== "auto") el.setAttribute("dir", "auto");
+  });
+  setDir();
+  new MutationObserver(setDir).observe(document.body, { childList: true, subtree: true });
+
+  // A citation marker shows its source: the click also selects the message (Gradio's select
+  // event), which switches the panel to that answer; wait for it, then scroll and highlight.
+  const show = (target) => {
+    document.querySelectorAll("#sources .source.active").forEach((s) => s.classList.remove("active"));
+    target.classList.add("active");
+    target.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    const mark = target.querySelector("mark");
+    if (mark) mark.scrollIntoView({ behavior: "smooth", block: "nearest" });
+  };
+  document.addEventListener("click", (event) => {
+    const marker = event.target.closest ? event.target.closest("a.cite") : null;
+    if (!marker) return;
+    event.preventDefault();
+    // data-* attributes do not survive the chat's HTML sanitizer; href and classes do
+    const n = (marker.getAttribute("href") || "").replace("#src-", "");
+    const turn = ((marker.className.match(/\bturn-(\d+)/) || [])[1]) || "";
+    const started = Date.now();
+    const attempt = () => {
+      const panel = document.querySelector("#sources .sources");
+      const target = panel && panel.dataset.turn === turn ? panel.querySelector("#src-" + n) : null;
+      if (target) show(target);
+      else if (Date.now() - started < 10000) setTimeout(attempt, 100);
+    };
+    attempt();
+  }, true);
+}
