@@ -180,11 +180,12 @@ def _lines(body: str) -> list[tuple[int, str]]:
 def sources_html(answer, articles: dict[str, tuple[str, dict] | None], turn: int) -> str:
     """The panel for one answer. ``articles`` maps article_id -> ``rag.article_text(id)``."""
     if answer is None:
-        return ('<div class="sources empty" data-turn="-1"><p>Sources of the selected answer appear here. '
-                '<span dir="rtl">تظهر هنا مصادر الإجابة المختارة.</span></p></div>')
+        return ('<div class="sources empty" data-turn="-1"><p dir="ltr">Sources of the selected answer appear '
+                'here.</p><p dir="rtl">تظهر هنا مصادر الإجابة المختارة.</p></div>')
     if not _get(answer, "answered", False):
-        return (f'<div class="sources none" data-turn="{int(turn)}"><p class="no-sources">No sources: the answer '
-                f'is not in the indexed articles. <span dir="rtl">لا مصادر: الإجابة ليست في المقالات.</span></p></div>')
+        return (f'<div class="sources none" data-turn="{int(turn)}"><p class="no-sources" dir="ltr">No sources: '
+                f'the answer is not in the indexed articles.</p>'
+                f'<p class="no-sources" dir="rtl">لا مصادر: الإجابة ليست في المقالات.</p></div>')
     meta = {int(s["number"]): s for s in (_get(answer, "sources", None) or [])}
     sections = []
     for n in cited_numbers(answer):

@@ -1,0 +1,178 @@
+"""The real UI in headless Chromium: streamed bilingual answers, clickable citations, sources with
+highlighted passages, refusals, text direction. Screenshots go to artifacts/; the Arabic
+answer is also saved as docs/screenshot-ar.png for the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.test_ui_harness import ARTIFACTS, ROOT, ui_server  # noqa: F401  (shared session fixture)
+
+pytestmark = [pytest.mark.slow, pytest.mark.ui]
+
+ANSWER_TIMEOUT_MS = 180_000  # ~15-60 s per answer on this CPU, more when it is busy
+AR_QUESTION = "ما المطار الذي ساهم جنود أذربيجان في تأمينه؟"
+EN_QUESTION = "Which airport did Azerbaijani soldiers help secure?"
+OFF_TOPIC = "Who won the 2022 FIFA World Cup?"
+CITED_TITLE = "أمين عام الناتو يرحب بدعم أذربيجان"  # seeds/001: the only article about Kabul airport
+CITED_PASSAGE = "مطار كابول"
+
+
+@pytest.fixture(scope="module")
+def page(ui_server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(ui_server)
+        page.wait_for_selector("#status .status-line", timeout=60_000)
+        yield page
+        browser.close()
+        assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+def ask(page, question: str, turn: int):
+    """Type a question, submit it, wait for the streamed answer to finish; the answer element."""
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_selector(f"#chat .question.turn-{turn}", timeout=30_000)
+    finished = page.wait_for_selector(f"#chat .answer.turn-{turn}, #chat .answer.error", timeout=ANSWER_TIMEOUT_MS)
+    assert "error" not in finished.get_attribute("class"), finished.inner_text()
+    return finished
+
+
+def watch_streaming(page) -> None:
+    """Record the longest text seen in an answer that is still streaming."""
+    page.evaluate("""() => {
+        window.__streamed = 0;
+        window.__streamObserver?.disconnect();
+        window.__streamObserver = new MutationObserver(() => {
+            const el = document.querySelector('#chat .answer.streaming');
+            if (el) window.__streamed = Math.max(window.__streamed, el.innerText.replace('▍', '').trim().length);
+        });
+        window.__streamObserver.observe(document.querySelector('#chat'),
+                                        {childList: true, subtree: true, characterData: true});
+    }""")
+
+
+def direction(element) -> str:
+    return element.evaluate("e => getComputedStyle(e).direction")
+
+
+def clear(page):
+    page.click("#clear")
+    page.wait_for_function("() => !document.querySelector('#chat .answer')", timeout=15_000)
+
+
+def check_marker_shows_source(page, answer, turn: int):
+    markers = answer.query_selector_all("a.cite")
+    assert markers, f"no citation markers in: {answer.inner_text()}"
+    href = markers[0].get_attribute("href")
+    assert re.fullmatch(r"#src-\d+", href) and markers[0].inner_text() == f"[{href[5:]}]"
+    markers[0].click()
+    page.wait_for_selector(f"#sources .sources[data-turn='{turn}'] {href}.source.active", timeout=15_000)
+    source = page.query_selector(f"#sources {href}")
+    assert CITED_TITLE in source.query_selector(".title").inner_text()
+    marks = source.query_selector_all(".passage mark")
+    assert marks and any(CITED_PASSAGE in m.inner_text() for m in marks)
+    assert source.evaluate("e => e.getBoundingClientRect().bottom > 0 && e.getBoundingClientRect().top < innerHeight")
+    return source
+
+
+def test_bilingual_chat_with_citations_and_refusal(page):
+    box = page.query_selector("#question textarea")
+    box.fill(AR_QUESTION)
+    assert box.get_attribute("dir") == "auto" and direction(box) == "rtl"
+    box.fill(EN_QUESTION)
+    assert direction(box) == "ltr"
+
+    # Arabic: answered right-to-left, with markers that open the highlighted source
+    answer = ask(page, AR_QUESTION, 0)
+    assert direction(page.query_selector("#chat .question.turn-0")) == "rtl"
+    assert direction(answer) == "rtl" and direction(answer.query_selector("p")) == "rtl"
+    assert "refusal" not in answer.get_attribute("class"), answer.inner_text()
+    source = check_marker_shows_source(page, answer, 0)
+    source.query_selector("details.article summary").click()  # the whole cleaned article opens
+    assert source.query_selector(".article-body").is_visible()
+    assert "<mark>" in source.query_selector(".article-body").inner_html()
+    page.screenshot(path=str(ARTIFACTS / "ui-arabic.png"), full_page=True)
+    Path(ROOT / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "docs" / "screenshot-ar.png"))
+
+    # English, in a fresh chat (no follow-up rewriting): left-to-right, cited
+    clear(page)
+    assert page.query_selector("#sources .sources").get_attribute("data-turn") == "-1"
+    watch_streaming(page)
+    answer = ask(page, EN_QUESTION, 0)
+    assert page.evaluate("window.__streamed") > 0, "the answer did not appear while it was generated"
+    assert direction(page.query_selector("#chat .question.turn-0")) == "ltr"
+    assert direction(answer) == "ltr"
+    assert "kabul" in answer.inner_text().lower()
+    check_marker_shows_source(page, answer, 0)
+    page.screenshot(path=str(ARTIFACTS / "ui-english.png"), full_page=True)
+
+    # Off-topic: "not in the articles", rendered distinctly and without sources
+    clear(page)
+    answer = ask(page, OFF_TOPIC, 0)
+    assert "refusal" in answer.get_attribute("class")
+    assert not answer.query_selector_all("a.cite")
+    panel = page.query_selector("#sources .sources")
+    assert panel.get_attribute("data-turn") == "0" and panel.query_selector(".no-sources")
+    assert not panel.query_selector_all(".source") and not panel.query_selector_all("mark")
+    style = answer.evaluate("e => getComputedStyle(e).borderInlineStartStyle")
+    assert style == "solid"
+    page.screenshot(path=str(ARTIFACTS / "ui-refusal.png"), full_page=True)
+
+    status = page.inner_text("#status")
+    assert "llama.cpp" in status and re.search(r"5 articles, \d+ chunks", status), status
+
+
+def test_backend_problem_is_a_clear_message(page):
+    """No Ollama here: choosing it shows why in the status line, and an answer attempt says so
+    in the chat (no traceback)."""
+    clear(page)
+    page.get_by_text("Settings · الإعدادات").click()
+    page.get_by_label("ollama", exact=True).check()
+    problem = page.wait_for_selector("#status .problem", timeout=30_000).inner_text()
+    assert "Ollama" in problem and "Traceback" not in problem
+    page.fill("#question textarea", EN_QUESTION)
+    page.click("#ask")
+    error = page.wait_for_selector("#chat .answer.error", timeout=ANSWER_TIMEOUT_MS)
+    assert "Ollama" in error.inner_text() and "Traceback" not in error.inner_text()
+    page.get_by_label("llamacpp", exact=True).check()
+    page.wait_for_function("() => !document.querySelector('#status .problem')", timeout=30_000)
+    clear(page)
+
+
+def test_upload_indexes_and_lists_articles(page, tmp_path):
+    article = tmp_path / "ui_upload_bridge.md"
+    article.write_text("Upload test: <script>window.__pwned = 1</script> bridge news\n\n2024-05-02\n\n"
+                       "A new bridge over the Kura river in Mingachevir opened on 2 May 2024. It is 480 metres "
+                       "long.\n", encoding="utf-8")
+    page.get_by_text("Add articles · إضافة مقالات").click()
+    page.set_input_files("#upload input[type=file]", str(article))
+    page.wait_for_function("() => document.querySelector('#ingest-log')?.innerText.includes('added 1')",
+                           timeout=120_000)
+    rows = page.query_selector_all("#articles tbody tr")
+    assert len(rows) == 6
+    row = next(r for r in rows if "ui_upload_bridge" in r.inner_text())
+    assert "<script>window.__pwned = 1</script>" in row.inner_text()  # shown as text, not run
+    assert page.evaluate("window.__pwned") is None
+    assert "6 articles" in page.inner_text("#status")
+
+    # immediately searchable: the answer cites the new article (what the small model makes of
+    # it is the answering pipeline's business, not the UI's)
+    answer = ask(page, "How long is the new bridge over the Kura river in Mingachevir?", 0)
+    answer.query_selector("a.cite").click()
+    source = page.wait_for_selector("#sources .source.active", timeout=15_000)
+    assert "<script>window.__pwned = 1</script>" in source.query_selector(".title").inner_text()
+    marked = source.query_selector(".passage mark").inner_text()
+    assert marked and marked in article.read_text(encoding="utf-8")
+    page.screenshot(path=str(ARTIFACTS / "ui-upload.png"), full_page=True)
