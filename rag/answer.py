@@ -13,6 +13,7 @@ Three guards keep the bot from answering out of the model's general knowledge, b
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
@@ -21,8 +22,9 @@ from rag import prompts
 from rag.backends import BackendFactory
 from rag.citations import AnswerSentence, cited_numbers, parse_answer, render
 from rag.embedder import SentenceEmbedder
-from rag.evidence import Segment, Source, score_segments, select_sources
+from rag.evidence import Segment, Source, approx_tokens, score_segments, select_sources
 from rag.language import answer_language, detect_language
+from rag.normalize import normalize
 from rag.retrieve import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -31,6 +33,20 @@ from rag.support import support
 log = logging.getLogger(__name__)
 
 SENTINEL = "NOT_FOUND"
+_ECHO = re.compile(r"^\s*(?:sources|answer|المصادر|الإجابة|الاجابة)\s*:\s*", re.IGNORECASE)
+
+
+def strip_echo(text: str) -> str:
+    """Remove a prompt header the model echoed at the start ("Sources:", "المصادر:", "Answer:").
+
+    >>> strip_echo("Answer: Baku [1]")
+    'Baku [1]'
+    """
+    return _ECHO.sub("", text)
+
+
+def match_form(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", normalize(text)).strip()
 
 
 @dataclass
@@ -120,17 +136,17 @@ class Answerer:
             yield from self._refuse(answer, f"no relevant passage (best similarity {answer.relevance:.2f})", started)
             return
 
-        sources = select_sources(segments, self.settings.context_tokens)
+        llm = self.backends.get(backend)
+        answer.backend, answer.model = llm.name, llm.model
+        sources = select_sources(segments, self.settings.context_tokens, getattr(llm, "count_tokens", approx_tokens))
         answer.sources = [{"number": s.number, "article_id": s.article_id, "title": s.title, "date": s.date,
                            "texts": s.texts} for s in sources]
         messages = [
             {"role": "system", "content": prompts.load("system", lang)},
             {"role": "user", "content": prompts.render(
                 "answer", lang, question=question if standalone == question else standalone,
-                sources=prompts.render_sources([(s.title, s.texts) for s in sources]))},
+                sources=prompts.render_sources([(s.title, s.date, s.texts) for s in sources]))},
         ]
-        llm = self.backends.get(backend)
-        answer.backend, answer.model = llm.name, llm.model
 
         raw, held, streaming = "", "", False
         for delta in llm.stream_chat(messages, self.settings.max_new_tokens, self.settings.temperature):
@@ -150,7 +166,10 @@ class Answerer:
         if raw.strip().upper().startswith(SENTINEL) or not raw.strip():
             yield from self._refuse(answer, "the model found no answer in the sources", started)
             return
-        sentences = self._verify(parse_answer(raw.replace(SENTINEL, ""), len(sources)), sources, answer)
+        sentences = parse_answer(strip_echo(raw.replace(SENTINEL, "")), len(sources))
+        titles = {match_form(s.title) for s in sources}
+        sentences = [s for s in sentences if match_form(s.text).rstrip(".") not in titles]
+        sentences = self._verify(sentences, sources, answer)
         if not answer.citations:
             yield from self._refuse(answer, "no answer sentence is supported by the sources", started)
             return
@@ -180,6 +199,9 @@ class Answerer:
                 if key not in citations or citations[key].score < checks[n].score:
                     citations[key] = Citation(n, src.article_id, src.title, seg.text, seg.start, seg.end,
                                               round(checks[n].score, 3))
+        # A sentence no source supports is not a claim we can stand behind: drop it (this also
+        # removes filler such as "This is stated in the sources.").
+        sentences[:] = [s for s in sentences if s.numbers]
         order = cited_numbers(sentences)
         answer.citations = sorted(citations.values(), key=lambda c: (order.index(c.number), c.start))
         return sentences

@@ -6,8 +6,8 @@ load/render time, not halfway through an answer. Language-specific files are nam
 ``<name>.<lang>.txt`` (``system.ar.txt``). ``prompt_hash`` fingerprints the whole folder so an
 evaluation report records exactly which prompts produced it.
 
->>> render_sources([("Title A", ["First sentence.", "Second."])])
-'[1] Title A\\nFirst sentence. Second.'
+>>> render_sources([("Title A", "2024-03-18", ["First sentence.", "Second."])])
+'[1] Title A (2024-03-18)\\nFirst sentence. Second.'
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ def render(name: str, lang: str | None = None, **values: str) -> str:
     return load(name, lang).format(**values)
 
 
-def render_sources(sources: list[tuple[str, list[str]]]) -> str:
-    """Number sources [1]..[n], each with its title and its selected sentences."""
-    return "\n\n".join(f"[{i}] {title}\n{' '.join(texts)}" for i, (title, texts) in enumerate(sources, 1))
+def render_sources(sources: list[tuple[str, str, list[str]]]) -> str:
+    """Number sources [1]..[n], each with its title, its date when known, and its sentences."""
+    return "\n\n".join(f"[{i}] {title}{f' ({date})' if date else ''}\n{' '.join(texts)}"
+                        for i, (title, date, texts) in enumerate(sources, 1))
 
 
 def render_history(history: list[dict], max_turns: int = 4, max_chars: int = 300) -> str:

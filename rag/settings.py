@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=8, ge=1, le=50)
     rrf_k: int = Field(default=60, ge=1)
     candidates: int = Field(default=30, ge=1, description="per-retriever candidates fed to fusion")
-    context_tokens: int = Field(default=260, ge=50, description="evidence budget in the prompt")
+    context_tokens: int = Field(default=220, ge=50, description="evidence budget in LLM tokens")
     min_relevance: float = Field(
         default=0.40, description="best query-sentence cosine below this refuses without the LLM"
     )
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     llm_ctx: int = Field(default=4096, ge=512)
     llm_threads: int = Field(default=0, ge=0, description="0 = all cores")
     max_new_tokens: int = Field(default=200, ge=16)
-    temperature: float = Field(default=0.1, ge=0.0, le=2.0)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     ollama_host: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434"))
     ollama_model: str = "qwen2.5:7b-instruct"
     ollama_num_ctx: int = Field(default=8192, ge=512)

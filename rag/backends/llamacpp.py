@@ -20,6 +20,9 @@ from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# A small model sometimes starts to echo the prompt after its answer; cut it there.
+STOP = ("\nSources:", "\nالمصادر:", "\nQuestion:", "\nالسؤال:")
+
 
 class LlamaCppBackend:
     name = "llamacpp"
@@ -56,7 +59,8 @@ class LlamaCppBackend:
                 raise BackendError(f"prompt of {self.last_prompt_tokens} tokens does not fit the "
                                    f"{self.n_ctx}-token context (RAG_LLM_CTX)")
             stream = self.llm.create_chat_completion(messages, stream=True, max_tokens=max_tokens,
-                                                     temperature=temperature, top_p=0.9, repeat_penalty=1.1)
+                                                     temperature=temperature, top_p=0.9, repeat_penalty=1.1,
+                                                     stop=list(STOP))
             for chunk in stream:
                 delta = chunk["choices"][0]["delta"].get("content")
                 if delta:

@@ -14,6 +14,7 @@ from typing import Iterator
 import httpx
 import ollama
 
+from rag.backends.llamacpp import STOP
 from rag.errors import BackendError
 from rag.settings import Settings
 
@@ -56,7 +57,8 @@ class OllamaBackend:
         return self.model in names or wanted in names
 
     def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
-        options = {"num_ctx": self.num_ctx, "num_predict": max_tokens, "temperature": temperature}
+        options = {"num_ctx": self.num_ctx, "num_predict": max_tokens, "temperature": temperature,
+                   "stop": list(STOP)}
         try:
             for part in self.client.chat(model=self.model, messages=messages, stream=True, options=options):
                 if part.message and part.message.content:
