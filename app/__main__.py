@@ -1,4 +1,5 @@
 """``python -m app``: start the web UI (see app/ui.py)."""
 from app.ui import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

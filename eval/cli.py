@@ -34,14 +34,22 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def select(rows: list[dict], limit: int | None) -> list[dict]:
+    """At most ``limit`` rows per language: a quarter of them unanswerable (when the file has
+    such rows), the rest answerable, each in file order.
+
+    >>> rows = [{"id": f"{l}{i}", "lang": l, "answerable": i < 6} for l in ("ar", "en") for i in range(8)]
+    >>> [r["id"] for r in select(rows, 4)]
+    ['ar0', 'ar1', 'ar2', 'ar6', 'en0', 'en1', 'en2', 'en6']
+    """
     if not limit:
         return rows
-    out, counts = [], {}
-    for row in rows:  # balanced: the first N of each language, answerable and not
-        counts[row["lang"]] = counts.get(row["lang"], 0) + 1
-        if counts[row["lang"]] <= limit:
-            out.append(row)
-    return out
+    keep: set[str] = set()
+    for lang in sorted({r["lang"] for r in rows}):
+        mine = [r for r in rows if r["lang"] == lang]
+        unanswerable = [r for r in mine if not r["answerable"]][: limit // 4]
+        answerable = [r for r in mine if r["answerable"]][: limit - len(unanswerable)]
+        keep |= {r["id"] for r in answerable + unanswerable}
+    return [r for r in rows if r["id"] in keep]
 
 
 def main(argv: list[str] | None = None) -> int:

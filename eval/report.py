@@ -91,6 +91,12 @@ def compare(report: dict, baseline: dict | None, floors: dict) -> tuple[list[str
             failures.append(f"floor broken: {key} = {value:.3f} (floor {floor})")
     if not baseline:
         return failures, notes
+    # Compare like with like: the baseline restricted to the questions of this run.
+    ids = {q["id"] for q in report["questions"]}
+    common = [q for q in baseline.get("questions", []) if q["id"] in ids]
+    if common and "lang" in common[0]:
+        baseline = {**baseline, "summary": summarize(common)}
+        notes.append(f"baseline restricted to the {len(common)} questions of this run")
     tolerance = floors.get("tolerance", 0.05)
     for part in ("overall", "ar", "en"):
         for metric in MAIN_METRICS + sorted(LOWER_IS_BETTER):

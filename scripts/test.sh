@@ -16,6 +16,6 @@ echo "==> pytest"
 "$PY" -m pytest -q
 
 echo "==> evaluation: retrieval only, all gold questions"
-"$PY" -m eval --retrieval-only --out artifacts/eval-retrieval.json --baseline eval/baseline-retrieval.json
+"$PY" -m eval --retrieval-only --out artifacts/eval-retrieval.json --baseline eval/baseline.json
 echo "==> evaluation: answers with the embedded model, Arabic + English subset"
-"$PY" -m eval --backend llamacpp --limit 12 --out artifacts/eval-subset.json --baseline eval/baseline-subset.json
+"$PY" -m eval --backend llamacpp --limit 12 --out artifacts/eval-subset.json --baseline eval/baseline.json

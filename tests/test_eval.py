@@ -70,9 +70,9 @@ def test_percentile_and_aggregate():
 
 def make_report(acc_by_id):
     questions = [{"id": i, "lang": "ar", "question": i, "answerable": True, "answered": True, "cited_articles": ["a"],
-                  "scores": {"hit@3": 1.0, "correct": v}, "timings": {}} for i, v in acc_by_id.items()]
-    summary = {"overall": {"accuracy": sum(acc_by_id.values()) / len(acc_by_id)}, "ar": {}, "en": {}}
-    return {"summary": summary, "questions": questions}
+                  "scores": {"hit@3": 1.0, "correct": v, "language_match": 1.0}, "timings": {}}
+                 for i, v in acc_by_id.items()]
+    return {"summary": summarize(questions), "questions": questions}
 
 
 def test_compare_detects_regression_and_flips():
@@ -132,3 +132,22 @@ def test_eval_cli_rejects_a_broken_gold_file(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "eval", "--gold", str(bad), "--retrieval-only"], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "does not match the corpus" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_compare_restricts_the_baseline_to_the_questions_of_the_run():
+    rows = {"q1": 1.0, "q2": 1.0, "q3": 0.0, "q4": 0.0}
+    baseline = make_report(rows)
+    subset = make_report({"q1": 1.0, "q2": 1.0})
+    failures, notes = compare(subset, baseline, {"tolerance": 0.05, "floors": {}})
+    assert not failures  # 2/2 correct is not compared with the full baseline's 2/4
+    assert any("restricted to the 2 questions" in n for n in notes)
+
+
+@pytest.mark.slow
+def test_regression_gate_end_to_end_with_k1(tmp_path):
+    """A made-up regression (k=1) against the committed baseline exits non-zero."""
+    proc = subprocess.run([sys.executable, "-m", "eval", "--retrieval-only", "--k", "1", "--baseline",
+                           str(ROOT / "eval" / "baseline.json")], cwd=ROOT, capture_output=True, text=True,
+                          env={**__import__("os").environ, "RAG_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "regression:" in proc.stdout and "hit@3" in proc.stdout
