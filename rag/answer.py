@@ -13,18 +13,18 @@ Three guards keep the bot from answering out of the model's general knowledge, b
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Iterator
+from typing import Generator, Iterator
 
 from rag import prompts
 from rag.backends import BackendFactory
-from rag.citations import AnswerSentence, cited_numbers, parse_answer, render
+from rag.citations import AnswerSentence, cited_numbers, render
 from rag.embedder import SentenceEmbedder
 from rag.evidence import Segment, Source, approx_tokens, score_segments, select_sources
+from rag.names import add_arabic_names
 from rag.language import answer_language, detect_language
-from rag.normalize import normalize
+from rag.reply import clean
 from rag.retrieve import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -33,20 +33,6 @@ from rag.support import support
 log = logging.getLogger(__name__)
 
 SENTINEL = "NOT_FOUND"
-_ECHO = re.compile(r"^\s*(?:sources|answer|المصادر|الإجابة|الاجابة)\s*:\s*", re.IGNORECASE)
-
-
-def strip_echo(text: str) -> str:
-    """Remove a prompt header the model echoed at the start ("Sources:", "المصادر:", "Answer:").
-
-    >>> strip_echo("Answer: Baku [1]")
-    'Baku [1]'
-    """
-    return _ECHO.sub("", text)
-
-
-def match_form(text: str) -> str:
-    return re.sub(r"[^\w]+", " ", normalize(text)).strip()
 
 
 @dataclass
@@ -148,28 +134,26 @@ class Answerer:
                 sources=prompts.render_sources([(s.title, s.date, s.texts) for s in sources]))},
         ]
 
-        raw, held, streaming = "", "", False
-        for delta in llm.stream_chat(messages, self.settings.max_new_tokens, self.settings.temperature):
-            if not answer.timings["first_token"]:
-                answer.timings["first_token"] = time.perf_counter() - started
-            raw += delta
-            if streaming:
-                yield StreamEvent(delta=delta)
-                continue
-            held += delta  # hold back until the reply cannot be the NOT_FOUND sentinel
-            head = held.lstrip()[: len(SENTINEL)]
-            if head and not SENTINEL.startswith(head.upper()):
-                streaming = True
-                yield StreamEvent(delta=held)
-        answer.prompt_tokens = llm.last_prompt_tokens
-
+        raw = yield from self._generate(llm, messages, answer, started)
         if raw.strip().upper().startswith(SENTINEL) or not raw.strip():
             yield from self._refuse(answer, "the model found no answer in the sources", started)
             return
-        sentences = parse_answer(strip_echo(raw.replace(SENTINEL, "")), len(sources))
-        titles = {match_form(s.title) for s in sources}
-        sentences = [s for s in sentences if match_form(s.text).rstrip(".") not in titles]
+        headers = [(s.title, s.date) for s in sources]
+        sentences = clean(raw.replace(SENTINEL, ""), headers, len(sources))
+        if not sentences:  # the reply only echoed the prompt (labels, source titles): ask once more
+            log.info("reply %r holds no answer sentence; asking again", raw[:120])
+            messages += [{"role": "assistant", "content": raw}, {"role": "user", "content": prompts.load("nudge", lang)}]
+            raw = yield from self._generate(llm, messages, answer, started, quiet=True)
+            if raw.strip().upper().startswith(SENTINEL):
+                yield from self._refuse(answer, "the model found no answer in the sources", started)
+                return
+            sentences = clean(raw.replace(SENTINEL, ""), headers, len(sources))
         sentences = self._verify(sentences, sources, answer)
+        if lang == "en":  # names from Arabic sources get their source spelling (see rag.names)
+            texts = {s.number: " ".join(s.texts) for s in sources}
+            for sentence in sentences:
+                passage = " ".join(texts[n] for n in sentence.numbers)
+                sentence.text = add_arabic_names(sentence.text, passage, known=standalone)
         if not answer.citations:
             yield from self._refuse(answer, "no answer sentence is supported by the sources", started)
             return
@@ -178,6 +162,28 @@ class Answerer:
         answer.answer_language = answer_language(answer.text)
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent(answer=answer)
+
+    def _generate(self, llm, messages: list[dict], answer: Answer, started: float,
+                  quiet: bool = False) -> Generator[StreamEvent, None, str]:
+        """Stream the model's deltas (held back while the reply could still be the NOT_FOUND
+        sentinel); return the whole raw reply."""
+        raw, held, streaming = "", "", False
+        for delta in llm.stream_chat(messages, self.settings.max_new_tokens, self.settings.temperature):
+            if not answer.timings["first_token"]:
+                answer.timings["first_token"] = time.perf_counter() - started
+            raw += delta
+            if quiet:
+                continue
+            if streaming:
+                yield StreamEvent(delta=delta)
+                continue
+            held += delta
+            head = held.lstrip()[: len(SENTINEL)]
+            if head and not SENTINEL.startswith(head.upper()):
+                streaming = True
+                yield StreamEvent(delta=held)
+        answer.prompt_tokens = max(answer.prompt_tokens, llm.last_prompt_tokens)
+        return raw
 
     def _verify(self, sentences: list[AnswerSentence], sources: list[Source], answer: Answer) -> list[AnswerSentence]:
         """Keep citations that support their sentence; attach one where a sentence has none."""

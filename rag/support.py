@@ -7,11 +7,14 @@ Support of a sentence by one source is the best, over the source's segments, of
 
 A number guard overrides both: a sentence that states a number the source does not contain
 (``150,000`` against a source saying ``120,000``) is not supported by that source, however
-similar the wording. Trade-off: this rejects some correct paraphrases ("three" vs "3" passes,
-but a computed total would not), which is the right side to err on for a citation.
+similar the wording. Number words count as numbers ("ثلاثة أيام" supports "3 days"), and a
+model's "120, 000" is read as 120000. Trade-off: this rejects some correct paraphrases (a
+computed total, "a dozen"), which is the right side to err on for a citation.
 
->>> numbers_in("He evacuated 120,000 people in ٢٠٢١")
-{120000, 2021}
+>>> sorted(numbers_in("He evacuated 120, 000 people in ٢٠٢١ over three days"))
+[3, 2021, 120000]
+>>> sorted(terms("استغرقت الزيارة ثلاثة أيام"))
+['3', 'استغرقت', 'ايام', 'زيار']
 """
 
 from __future__ import annotations
@@ -22,19 +25,53 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.evidence import Segment, Source
-from rag.normalize import normalize, tokenize
+from rag.normalize import normalize, tokenize, words
+
+# Normalised number words (2..12; "one"/"واحد" are too often not a quantity).
+NUMBER_WORDS = {
+    "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4,
+    "خمس": 5, "خمسه": 5, "سته": 6, "ست": 6, "سبع": 7, "سبعه": 7, "ثمان": 8, "ثماني": 8, "ثمانيه": 8,
+    "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12,
+}
+_SPACED_GROUPS = re.compile(r"(?<![\d.])(\d{1,3})((?:, \d{3})+)(?![\d])")
+
+
+def _numeric_form(text: str) -> str:
+    """Normalised text with "120, 000" (a small model's thousands separator) joined."""
+    return _SPACED_GROUPS.sub(lambda m: m.group(1) + m.group(2).replace(", ", ""), normalize(text))
+
+
+def _number_word(word: str) -> int | None:
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
+    if word[:1] in "وبل" and word[1:] in NUMBER_WORDS and len(word) > 3:  # وثلاثة, بثلاثة
+        return NUMBER_WORDS[word[1:]]
+    return None
 
 
 def numbers_in(text: str) -> set[int]:
-    return {int(n) for n in re.findall(r"\d+", normalize(text)) if len(n) < 12}
+    form = _numeric_form(text)
+    found = {int(n) for n in re.findall(r"\d+", form) if len(n) < 12}
+    return found | {v for w in words(form) if (v := _number_word(w)) is not None}
+
+
+def terms(text: str) -> set[str]:
+    """Index terms with number words written as digits, so "three" matches "3" and "ثلاثة"."""
+    out = set()
+    for word in words(_numeric_form(text)):
+        value = _number_word(word)
+        out.update([str(value)] if value is not None else tokenize(word))
+    return out
 
 
 def lexical_support(sentence: str, segment: str) -> float:
     """Share of the sentence's index terms that occur in the segment."""
-    terms = set(tokenize(sentence))
-    if not terms:
+    wanted = terms(sentence)
+    if not wanted:
         return 0.0
-    return len(terms & set(tokenize(segment))) / len(terms)
+    return len(wanted & terms(segment)) / len(wanted)
 
 
 @dataclass

@@ -3,7 +3,10 @@
 The model is loaded once per backend object and reused; chats go through
 ``create_chat_completion``, which formats messages with the chat template stored in the GGUF
 itself (Qwen's ChatML), not a hand-written imitation. llama.cpp keeps the KV cache of the
-previous prompt, so a constant system prompt is only evaluated once per language.
+previous prompt, and with ``llm_cache_mb`` > 0 a RAM cache of saved states (keyed by token
+prefix) keeps one per language too, so an Arabic question after an English one does not pay
+for the Arabic system prompt again. The trade-off: each answer copies the used KV cache into
+that RAM cache (tens of MB, a few ms).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class LlamaCppBackend:
         self.model = self.path.name
         self.n_ctx = settings.llm_ctx
         self.n_threads = settings.llm_threads or os.cpu_count() or 2
+        self.cache_bytes = settings.llm_cache_mb * 1024 * 1024
         self.last_prompt_tokens = 0
         self._llm = None
         self._lock = threading.Lock()  # one generation at a time on one model
@@ -47,6 +51,10 @@ class LlamaCppBackend:
 
             log.info("loading %s (%d threads)", self.path, self.n_threads)
             self._llm = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+            if self.cache_bytes:
+                from llama_cpp import LlamaRAMCache
+
+                self._llm.set_cache(LlamaRAMCache(capacity_bytes=self.cache_bytes))
         return self._llm
 
     def count_tokens(self, text: str) -> int:

@@ -1,0 +1,75 @@
+"""Pure tests for reply cleaning (rag.reply), Arabic name spellings (rag.names) and the
+number-aware support terms (rag.support). No model, no store."""
+
+import pytest
+
+from rag.names import add_arabic_names, arabic_skeleton, best_match, latin_skeleton, similarity
+from rag.reply import clean
+from rag.support import lexical_support, numbers_in
+
+SOURCES = [("أمين الناتو: نتطلع لتعزيز الشراكة مع أذربيجان", "2024-03-18"), ("Second title", "")]
+
+
+def texts(raw):
+    return [(s.text, s.numbers) for s in clean(raw, SOURCES, len(SOURCES))]
+
+
+def test_echoed_header_with_date_is_not_an_answer():
+    raw = "المصادر:\n[1] أمين الناتو: نتطلع لتعزيز الشراكة مع أذربيجان (2024-03-18)\n\nالإجابة:\n"
+    assert texts(raw) == []
+
+
+def test_title_prefix_is_cut_but_the_claim_stays():
+    raw = "أمين الناتو: نتطلع لتعزيز الشراكة مع أذربيجان (2024-03-18) الزيارة تستغرق ثلاثة أيام. [1]"
+    assert texts(raw) == [("الزيارة تستغرق ثلاثة أيام.", [1])]
+
+
+def test_labels_and_trailing_source_line_go():
+    assert texts("التقييم: 3 أيام\n\nالمصدر: [1]") == [("3 أيام", [1])]
+    assert texts("Answer: Baku. [2]\nSource: [2]") == [("Baku.", [2])]
+
+
+def test_real_sentences_pass_untouched():
+    raw = "Stoltenberg met Aliyev in Baku. [1] He then went to Tbilisi. [2]"
+    assert texts(raw) == [("Stoltenberg met Aliyev in Baku.", [1]), ("He then went to Tbilisi.", [2])]
+
+
+@pytest.mark.parametrize("latin, arabic", [
+    ("Bayramov", "بيراموف"), ("Biramov", "بيراموف"), ("Hajiyev", "حاجييف"), ("Michel", "ميشيل"),
+    ("Pashinyan", "باشينيان"), ("Tbilisi", "تبليسي"), ("Kosovo", "كوسوفو"), ("Egmont", "ايغمونت"),
+    ("Kabul", "كابول"), ("Nakhchivan", "ناختشيفان"),
+])
+def test_transliterations_sound_alike(latin, arabic):
+    assert similarity(latin_skeleton(latin), arabic_skeleton(arabic)) >= 0.75
+
+
+def test_unrelated_words_do_not_match():
+    assert similarity(latin_skeleton("Broomfield"), arabic_skeleton("بروكسل")) < 0.75
+    assert best_match("Europe", "وقال وزير الخارجية جيهون بيراموف".split())[0] < 0.75
+
+
+def test_source_spelling_is_attached_to_a_garbled_name():
+    passage = "أكد وزير الخارجية الأذربيجاني، جيهون بيراموف، على ضرورة تعزيز التعاون"
+    out = add_arabic_names("The foreign minister of Azerbaijan is Jeyhun Biramov.", passage,
+                           known="Who is the foreign minister of Azerbaijan?")
+    assert out == "The foreign minister of Azerbaijan is Jeyhun Biramov (جيهون بيراموف)."
+
+
+def test_clitic_prefix_is_dropped_and_known_or_present_names_skipped():
+    passage = "وقال مورا في بروكسل ببروكسل"
+    assert add_arabic_names("Ernest Moora said so.", passage) == "Ernest Moora (مورا) said so."
+    assert add_arabic_names("Moora said so.", passage, known="What did Moora say?") == "Moora said so."
+    assert add_arabic_names("Moora (مورا) said so.", passage) == "Moora (مورا) said so."
+
+
+def test_no_arabic_passage_changes_nothing():
+    assert add_arabic_names("Stoltenberg met Aliyev.", "Stoltenberg met Aliyev in Baku.") == \
+        "Stoltenberg met Aliyev."
+
+
+def test_number_words_and_spaced_thousands_support_a_short_answer():
+    segment = "جاءت تصريحات ستولتنبرج في مستهل زيارة تستغرق ثلاثة أيام للعاصمة باكو"
+    assert lexical_support("3 أيام", segment) == 1.0
+    assert numbers_in("120, 000 people") == {120000}
+    assert numbers_in("in 2002, 300 soldiers") == {2002, 300}
+    assert lexical_support("5 أيام", segment) < 0.6
