@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     llm_path: str = Field(default="", description="GGUF file; empty = the fetched Qwen2.5 GGUF")
     llm_ctx: int = Field(default=4096, ge=512)
     llm_threads: int = Field(default=0, ge=0, description="0 = all cores")
-    llm_cache_mb: int = Field(default=512, ge=0, description="RAM for saved prompt states, so each "
+    llm_cache_mb: int = Field(default=256, ge=0, description="RAM for saved prompt states, so each "
                               "language's system prompt is evaluated once (0 = off)")
     max_new_tokens: int = Field(default=200, ge=16)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)

@@ -80,3 +80,17 @@ def test_stream_yields_deltas_then_the_final_answer(seeded_rag):
 def test_forced_language(seeded_rag):
     answer = seeded_rag.ask("In what year did Azerbaijan join NATO's Partnership for Peace?", language="ar")
     assert answer.language == "ar" and detect_language(answer.text) == "ar"
+
+
+def test_prompt_states_of_both_languages_stay_cached(seeded_rag):
+    """After an Arabic and an English answer the RAM cache holds a state for each language,
+    within its byte budget, so switching language reuses the other system prompt."""
+    seeded_rag.ask("ما المطار الذي ساهم جنود أذربيجان في تأمينه؟")
+    seeded_rag.ask("Which airport did Azerbaijani soldiers help secure?")
+    backend = seeded_rag.backends.get("llamacpp")
+    cache = backend.llm.cache
+    assert cache is not None and 2 <= len(cache.cache_state)
+    assert cache.cache_size <= backend.cache_bytes
+    text = backend.llm.detokenize
+    prompts = [text(list(key)).decode("utf-8", "ignore") for key in cache.cache_state]
+    assert any("أنت مساعد إخباري" in p for p in prompts) and any("You are a news assistant" in p for p in prompts)

@@ -6,7 +6,9 @@ itself (Qwen's ChatML), not a hand-written imitation. llama.cpp keeps the KV cac
 previous prompt, and with ``llm_cache_mb`` > 0 a RAM cache of saved states (keyed by token
 prefix) keeps one per language too, so an Arabic question after an English one does not pay
 for the Arabic system prompt again. The trade-off: each answer copies the used KV cache into
-that RAM cache (tens of MB, a few ms).
+that RAM cache: measured 11 MB of KV state plus 37 MB of logits and 0.23 s per answer with
+``n_batch=64`` (with llama.cpp's default 512 the logits copy is 232 MB and takes 1 s, so we use
+64, which evaluates prompts as fast here: 41-47 tokens/s either way).
 """
 
 from __future__ import annotations
@@ -25,6 +27,19 @@ log = logging.getLogger(__name__)
 
 # A small model sometimes starts to echo the prompt after its answer; cut it there.
 STOP = ("\nSources:", "\nالمصادر:", "\nQuestion:", "\nالسؤال:")
+
+
+def _state_cache(capacity_bytes: int):
+    """llama-cpp-python's RAM cache, counting the whole saved state (its own count leaves out
+    the logits array, which is several times larger than the KV state)."""
+    from llama_cpp import LlamaRAMCache
+
+    class StateCache(LlamaRAMCache):
+        @property
+        def cache_size(self) -> int:
+            return sum(s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes for s in self.cache_state.values())
+
+    return StateCache(capacity_bytes=capacity_bytes)
 
 
 class LlamaCppBackend:
@@ -50,11 +65,10 @@ class LlamaCppBackend:
             from llama_cpp import Llama
 
             log.info("loading %s (%d threads)", self.path, self.n_threads)
-            self._llm = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+            self._llm = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
+                              n_batch=64, verbose=False)
             if self.cache_bytes:
-                from llama_cpp import LlamaRAMCache
-
-                self._llm.set_cache(LlamaRAMCache(capacity_bytes=self.cache_bytes))
+                self._llm.set_cache(_state_cache(self.cache_bytes))
         return self._llm
 
     def count_tokens(self, text: str) -> int:
