@@ -49,3 +49,32 @@ class FakeEmbedder(BaseEmbedding):
 
     async def _aget_text_embedding(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+class ScriptedLLM:
+    """An LLM backend (the ``stream_chat`` interface) whose replies are functions of the
+    messages it is sent, one per call; it records every call."""
+
+    name, model = "scripted", "scripted"
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.calls: list[list[dict]] = []
+        self.last_prompt_tokens = 0
+
+    def stream_chat(self, messages, max_tokens, temperature):
+        self.calls.append([dict(m) for m in messages])
+        self.last_prompt_tokens = sum(len(m["content"].split()) for m in messages)
+        text = self.replies.pop(0)(messages)
+        for i in range(0, len(text), 7):  # stream in small deltas like a real model
+            yield text[i:i + 7]
+
+
+class ScriptedBackends:
+    """Stands in for BackendFactory: always the same scripted LLM."""
+
+    def __init__(self, llm: ScriptedLLM):
+        self.llm = llm
+
+    def get(self, backend=None):
+        return self.llm
