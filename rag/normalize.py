@@ -30,6 +30,7 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _THOUSANDS = re.compile(r"(?<=\d)[,٬'](?=\d{3}(?!\d))")
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:, \d{3})+)(?!\d)")
 _DECIMAL_AR = re.compile(r"(?<=\d)٫(?=\d)")
 _TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[^\W\d_]+", re.UNICODE)
 
@@ -60,6 +61,15 @@ def normalize(text: str) -> str:
     text = _DECIMAL_AR.sub(".", text)
     text = _THOUSANDS.sub("", text)
     return text.casefold()
+
+
+def join_spaced_thousands(text: str, separator: str = ",") -> str:
+    """A small model writes 120,000 as "120, 000"; rejoin the groups with ``separator``.
+
+    >>> join_spaced_thousands("120, 000 people in 2002, 300 more"), join_spaced_thousands("1, 500", "")
+    ('120,000 people in 2002, 300 more', '1500')
+    """
+    return _SPACED_THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(", ", separator), text)
 
 
 def is_arabic_word(word: str) -> bool:

@@ -23,11 +23,10 @@ from __future__ import annotations
 import re
 
 from rag.citations import AnswerSentence, parse_answer
-from rag.normalize import normalize
+from rag.normalize import join_spaced_thousands, normalize
 
 _LABELS = ("sources", "source", "answer", "المصادر", "المصدر", "مصدر", "الإجابة", "الاجابة", "الجواب",
            "الإجابه", "الاجابه", "التقييم")
-_SPACED_GROUPS = re.compile(r"(?<![\d.])(\d{1,3})((?:, \d{3})+)(?!\d)")
 _LABEL = re.compile(rf"^\s*(?:{'|'.join(_LABELS)})\s*[:：]\s*", re.IGNORECASE)
 
 
@@ -79,6 +78,6 @@ def clean(raw: str, sources: list[tuple[str, str]], n_sources: int) -> list[Answ
         text = strip_header(strip_label(sentence.text), headers).strip()
         if not re.search(r"\w", text) or re.fullmatch(r"[\w\s]{0,20}[:：]", text):
             continue  # only punctuation left, or a bare label such as "Citation:"
-        sentence.text = _SPACED_GROUPS.sub(lambda m: m.group(1) + m.group(2).replace(", ", ","), text)
+        sentence.text = join_spaced_thousands(text)
         kept.append(sentence)
     return kept

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.evidence import Segment, Source
-from rag.normalize import normalize, tokenize, words
+from rag.normalize import join_spaced_thousands, normalize, tokenize, words
 
 # Normalised number words (2..12; "one"/"واحد" are too often not a quantity).
 NUMBER_WORDS = {
@@ -35,12 +35,11 @@ NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12,
 }
-_SPACED_GROUPS = re.compile(r"(?<![\d.])(\d{1,3})((?:, \d{3})+)(?![\d])")
 
 
 def _numeric_form(text: str) -> str:
     """Normalised text with "120, 000" (a small model's thousands separator) joined."""
-    return _SPACED_GROUPS.sub(lambda m: m.group(1) + m.group(2).replace(", ", ""), normalize(text))
+    return join_spaced_thousands(normalize(text), "")
 
 
 def _number_word(word: str) -> int | None:
