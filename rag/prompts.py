@@ -47,6 +47,34 @@ def render_history(history: list[dict], max_turns: int = 4, max_chars: int = 300
     return "\n".join(lines)
 
 
+def parse_turns(text: str) -> list[dict]:
+    r"""Chat turns from a ``### user`` / ``### assistant`` file (worked examples for the model).
+
+    >>> parse_turns("### user\nQ?\n### assistant\nA [1].")
+    [{'role': 'user', 'content': 'Q?'}, {'role': 'assistant', 'content': 'A [1].'}]
+    """
+    turns: list[dict] = []
+    for line in text.splitlines():
+        header = line.strip().lower()
+        if header in ("### user", "### assistant"):
+            turns.append({"role": header[4:], "content": ""})
+        elif turns:
+            turns[-1]["content"] += line + "\n"
+        elif line.strip():
+            raise ValueError(f"text before the first '### user' header: {line[:60]!r}")
+    for turn in turns:
+        turn["content"] = turn["content"].strip()
+        if not turn["content"]:
+            raise ValueError(f"empty {turn['role']} turn")
+    return turns
+
+
+def examples(lang: str) -> list[dict]:
+    """The worked example turns placed between the system rules and the real question. They are
+    the same for every question, so llama.cpp keeps their KV state: they cost time only once."""
+    return parse_turns(load("examples", lang))
+
+
 def prompt_hash(folder: Path = PROMPTS_DIR) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.txt")):
