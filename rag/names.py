@@ -18,6 +18,10 @@ already knows them.
 
 >>> add_arabic_names("The foreign minister is Jeyhun Biramov.", "وزير الخارجية جيهون بيراموف اليوم")
 'The foreign minister is Jeyhun Biramov (جيهون بيراموف).'
+
+The model also writes Arabic in brackets itself, and sometimes invents it ("Azerbaijan
+(العربية)"); :func:`drop_unsourced_arabic` removes a bracketed Arabic spelling that the cited
+passage does not contain, before the matching above runs.
 """
 
 from __future__ import annotations
@@ -104,6 +108,24 @@ def best_match(name: str, arabic_words: list[str]) -> tuple[float, int, str]:
             if score > best[0] or (score == best[0] and index == best[1]):  # a tie: the shorter variant
                 best = (score, index, variant)
     return best
+
+
+_BRACKETED_ARABIC = re.compile(r"\s*\(([^()]*[\u0621-\u064a][^()]*)\)")
+
+
+def drop_unsourced_arabic(sentence: str, passage: str) -> str:
+    """Remove "(Arabic)" brackets holding a word the passage lacks (clitics allowed).
+
+    >>> drop_unsourced_arabic("It runs via Azerbaijan (العربية) and Kabul (الكابول).", "مطار كابول في أذربيجان")
+    'It runs via Azerbaijan and Kabul (الكابول).'
+    """
+    known = {v for word in _ARABIC_WORD.findall(passage) for v in _variants(word)}
+
+    def keep(match: re.Match) -> str:
+        words = _ARABIC_WORD.findall(match.group(1))
+        return match.group() if all(set(_variants(w)) & known for w in words) else ""
+
+    return _BRACKETED_ARABIC.sub(keep, sentence)
 
 
 def add_arabic_names(sentence: str, passage: str, known: str = "", min_similarity: float = 0.75) -> str:

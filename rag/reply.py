@@ -16,6 +16,8 @@ title part.
 [('Three days.', [1])]
 >>> [x.text for x in clean("More than 120, 000 people. [1]", sources, 1)]
 ['More than 120,000 people.']
+>>> [x.text for x in clean("How long was the visit? [1] Three days. [1]", sources, 1)]
+['Three days.']
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ def clean(raw: str, sources: list[tuple[str, str]], n_sources: int) -> list[Answ
         text = strip_header(strip_label(sentence.text), headers).strip()
         if not re.search(r"\w", text) or re.fullmatch(r"[\w\s]{0,20}[:：]", text):
             continue  # only punctuation left, or a bare label such as "Citation:"
+        if text.rstrip(" .").endswith(("?", "؟")):
+            continue  # the question repeated back: an answer sentence never asks
+
         sentence.text = join_spaced_thousands(text)
         kept.append(sentence)
     return kept

@@ -3,7 +3,8 @@ number-aware support terms (rag.support). No model, no store."""
 
 import pytest
 
-from rag.names import add_arabic_names, arabic_skeleton, best_match, latin_skeleton, similarity
+from rag.names import add_arabic_names, arabic_skeleton, best_match, drop_unsourced_arabic, latin_skeleton, similarity
+from rag.prompts import examples, load, parse_turns
 from rag.reply import clean
 from rag.support import lexical_support, numbers_in
 
@@ -73,3 +74,44 @@ def test_number_words_and_spaced_thousands_support_a_short_answer():
     assert numbers_in("120, 000 people") == {120000}
     assert numbers_in("in 2002, 300 soldiers") == {2002, 300}
     assert lexical_support("5 أيام", segment) < 0.6
+
+
+def test_a_repeated_question_is_not_an_answer_sentence():
+    raw = "من هو المندوب الدائم لتركيا لدى الناتو؟ [1] المندوب هو باشا أوغلو. [1]"
+    assert texts(raw) == [("المندوب هو باشا أوغلو.", [1])]
+
+
+def test_invented_arabic_in_brackets_is_dropped_then_the_real_spelling_added():
+    passage = "تصل الشبكة عبر ناخيتشيفان إلى إيران"
+    sentence = drop_unsourced_arabic("The link runs through Nakhchivan (العربية).", passage)
+    assert sentence == "The link runs through Nakhchivan."
+    assert add_arabic_names(sentence, passage) == "The link runs through Nakhchivan (ناخيتشيفان)."
+    kept = "It was held in Brussels (ببروكسل)."  # a clitic form of a word the passage has
+    assert drop_unsourced_arabic(kept, "عقد الحوار في بروكسل") == kept
+
+
+def test_turn_files_parse_and_malformed_ones_are_rejected():
+    assert [t["role"] for t in parse_turns("### user\nQ\n### assistant\nA [1].")] == ["user", "assistant"]
+    with pytest.raises(ValueError, match="before the first"):
+        parse_turns("stray text\n### user\nQ")
+    with pytest.raises(ValueError, match="empty assistant"):
+        parse_turns("### user\nQ\n### assistant\n")
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_worked_examples_follow_the_real_prompt_format(lang):
+    """The example turns must look like a real turn: the answer template's framing, sources
+    numbered like ours, answers cited (or the NOT_FOUND sentinel), user/assistant alternating."""
+    turns = examples(lang)
+    assert [t["role"] for t in turns] == ["user", "assistant"] * (len(turns) // 2) and turns
+    template = load("answer", lang)
+    first_line, last_line = template.splitlines()[0], template.splitlines()[-1]
+    for user, reply in zip(turns[::2], turns[1::2]):
+        assert user["content"].startswith(first_line) and user["content"].endswith(last_line)
+        assert "[1] " in user["content"]
+        assert reply["content"] == "NOT_FOUND" or texts_of(reply["content"])
+
+
+def texts_of(reply):
+    from rag.citations import parse_answer
+    return [s for s in parse_answer(reply, 3) if s.numbers]
