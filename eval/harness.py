@@ -66,6 +66,7 @@ def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backen
                           timings={key: round(value, 3) for key, value in answer.timings.items()})
             record["scores"] = score_question(row, answer, record["retrieved_articles"], False)
             record["prompt_tokens"] = answer.prompt_tokens
+            record["question_tokens"] = answer.question_tokens
             record["backend"] = f"{answer.backend}:{answer.model}" if answer.backend else ""
         records.append(record)
     return records

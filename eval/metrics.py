@@ -112,6 +112,10 @@ def aggregate(questions: list[dict]) -> dict[str, float | None]:
         out["refusal_rate_unanswerable"] = mean([float(not q["answered"]) for q in unanswerable])
         out["wrong_refusal_rate"] = mean([float(not q["answered"]) for q in answerable])
         out["language_match"] = mean([q["scores"]["language_match"] for q in generated])
+    for key in ("prompt_tokens", "question_tokens"):  # whole prompt; its per-question (uncached) part
+        vals = [q[key] for q in questions if q.get(key)]
+        if vals:
+            out[f"{key}_median"] = statistics.median(vals)
     for key in ("retrieval", "first_token", "total"):
         vals = [q["timings"][key] for q in questions if q["timings"].get(key)]
         if vals:

@@ -52,7 +52,7 @@ def format_summary(summary: dict) -> str:
         cells = []
         for part in ("overall", "ar", "en"):
             v = summary[part].get(key)
-            cells.append("-" if v is None else (f"{v:.0f}" if key.startswith("n") else f"{v:.3f}"))
+            cells.append("-" if v is None else (f"{v:.0f}" if key.startswith("n") or "tokens" in key else f"{v:.3f}"))
         lines.append(f"{key:28} {cells[0]:>9} {cells[1]:>9} {cells[2]:>9}")
     return "\n".join(lines)
 

@@ -22,7 +22,7 @@ from rag.backends import BackendFactory
 from rag.citations import AnswerSentence, cited_numbers, render
 from rag.embedder import SentenceEmbedder
 from rag.evidence import Segment, Source, approx_tokens, score_segments, select_sources
-from rag.names import add_arabic_names
+from rag.names import add_arabic_names, drop_unsourced_arabic
 from rag.language import answer_language, detect_language
 from rag.reply import clean
 from rag.retrieve import Passage
@@ -59,7 +59,8 @@ class Answer:
     standalone_question: str = ""
     backend: str = ""
     model: str = ""
-    prompt_tokens: int = 0
+    prompt_tokens: int = 0  # the whole prompt: system rules + worked examples + sources and question
+    question_tokens: int = 0  # its per-question part (sources + question); the rest stays in llama.cpp's KV cache
     refusal_reason: str = ""
     relevance: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # retrieval, first_token, total (s)
@@ -75,6 +76,7 @@ class StreamEvent:
 
 
 class Answerer:
+    CITE_MARGIN = 0.3  # a cited source may support its sentence this much less than the best one
     def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory):
         self.settings, self.store, self.embedder, self.backends = settings, store, embedder, backends
 
@@ -129,11 +131,13 @@ class Answerer:
                            "texts": s.texts} for s in sources]
         messages = [
             {"role": "system", "content": prompts.load("system", lang)},
+            *prompts.examples(lang),
             {"role": "user", "content": prompts.render(
                 "answer", lang, question=question if standalone == question else standalone,
                 sources=prompts.render_sources([(s.title, s.date, s.texts) for s in sources]))},
         ]
 
+        answer.question_tokens = getattr(llm, "count_tokens", approx_tokens)(messages[-1]["content"])
         raw = yield from self._generate(llm, messages, answer, started)
         if raw.strip().upper().startswith(SENTINEL) or not raw.strip():
             yield from self._refuse(answer, "the model found no answer in the sources", started)
@@ -142,7 +146,9 @@ class Answerer:
         sentences = clean(raw.replace(SENTINEL, ""), headers, len(sources))
         if not sentences:  # the reply only echoed the prompt (labels, source titles): ask once more
             log.info("reply %r holds no answer sentence; asking again", raw[:120])
-            messages += [{"role": "assistant", "content": raw}, {"role": "user", "content": prompts.load("nudge", lang)}]
+            # Without the worked examples: after an echo, the model went on to copy the example.
+            messages = [messages[0], messages[-1], {"role": "assistant", "content": raw},
+                        {"role": "user", "content": prompts.load("nudge", lang)}]
             raw = yield from self._generate(llm, messages, answer, started, quiet=True)
             if raw.strip().upper().startswith(SENTINEL):
                 yield from self._refuse(answer, "the model found no answer in the sources", started)
@@ -153,7 +159,8 @@ class Answerer:
             texts = {s.number: " ".join(s.texts) for s in sources}
             for sentence in sentences:
                 passage = " ".join(texts[n] for n in sentence.numbers)
-                sentence.text = add_arabic_names(sentence.text, passage, known=standalone)
+                sentence.text = add_arabic_names(drop_unsourced_arabic(sentence.text, passage), passage,
+                                                 known=standalone)
         if not answer.citations:
             yield from self._refuse(answer, "no answer sentence is supported by the sources", started)
             return
@@ -193,11 +200,13 @@ class Answerer:
         floor = self.settings.min_support
         for sentence, vector in zip(sentences, vectors):
             checks = {n: support(sentence.text, vector, src) for n, src in by_number.items()}
-            kept = [n for n in sentence.numbers if checks[n].score >= floor]
-            if not kept:
-                best = max(checks, key=lambda n: checks[n].score, default=None)
-                if best is not None and checks[best].score >= floor:
-                    kept = [best]
+            best = max(checks, key=lambda n: checks[n].score, default=None)
+            top = checks[best].score if best is not None else 0.0
+            # a cited source must support the sentence, and not far less than another source does
+            # (a quote of source [1] that the model labelled [2] is cited as [1])
+            kept = [n for n in sentence.numbers if checks[n].score >= max(floor, top - self.CITE_MARGIN)]
+            if not kept and best is not None and top >= floor:
+                kept = [best]
             sentence.numbers = kept
             for n in kept:
                 seg, src = checks[n].segment, by_number[n]

@@ -84,7 +84,8 @@ def cmd_ask(rag, args) -> None:
             print(f"  [{c.number}] {c.title} ({c.article_id}, chars {c.start}-{c.end})\n      “{c.quote}”")
     t = answer.timings
     print(f"\n({answer.backend} {answer.model}; retrieval {t['retrieval']:.2f}s, first token "
-          f"{t['first_token']:.2f}s, total {t['total']:.2f}s, prompt {answer.prompt_tokens} tokens)")
+          f"{t['first_token']:.2f}s, total {t['total']:.2f}s, prompt {answer.prompt_tokens} tokens, "
+          f"{answer.question_tokens} of them for this question)")
 
 
 def cmd_doctor(settings: Settings) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, Settings
-from rag.prompts import load
+from rag.prompts import examples, load
 from rag.store import ChunkStore
 from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
 
@@ -17,8 +17,9 @@ QUESTION = "كم يوما تستغرق زيارة ستولتنبرج إلى با
 
 
 def source_lines(messages):
-    """(header, first text line) of source [1] in the user prompt."""
-    lines = messages[1]["content"].splitlines()
+    """(header, first text line) of source [1] in the real user prompt (the examples come first)."""
+    real = next(m for m in reversed(messages) if m["role"] == "user" and "\n[1] " in m["content"])
+    lines = real["content"].splitlines()
     i = next(n for n, line in enumerate(lines) if line.startswith("[1] "))
     return lines[i], lines[i + 1]
 
@@ -33,8 +34,8 @@ def quote(messages):
 
 @pytest.fixture
 def make_rag(tmp_path):
-    def build(*replies):
-        settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", min_relevance=0.0)
+    def build(*replies, **overrides):
+        settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", min_relevance=0.0, **overrides)
         llm = ScriptedLLM(*replies)
         rag = RAG(settings, ChunkStore(settings), FakeEmbedder(), ScriptedBackends(llm))
         rag.ingest([SEEDS])
@@ -47,8 +48,11 @@ def test_an_echoed_header_is_retried_once_and_the_retry_answers(make_rag):
     answer = rag.ask(QUESTION)
     assert len(llm.calls) == 2
     retry = llm.calls[1]
-    assert [m["role"] for m in retry] == ["system", "user", "assistant", "user"]
-    assert retry[3]["content"] == load("nudge", "ar")
+    first = [m["role"] for m in llm.calls[0]]
+    assert first == ["system", *[m["role"] for m in examples("ar")], "user"]
+    assert [m["role"] for m in retry] == ["system", "user", "assistant", "user"]  # examples left out
+    assert retry[1] == llm.calls[0][-1]
+    assert retry[-1]["content"] == load("nudge", "ar")
     assert answer.answered and answer.citations
     header = source_lines(llm.calls[0])[0][4:]
     assert header.split(" (")[0] not in answer.text  # the echoed title is not the answer
@@ -66,3 +70,20 @@ def test_a_direct_answer_is_not_retried(make_rag):
     rag, llm = make_rag(quote)
     answer = rag.ask(QUESTION)
     assert len(llm.calls) == 1 and answer.answered
+
+
+def test_a_quote_labelled_with_the_wrong_number_is_cited_to_its_source(make_rag):
+    """The model quotes source [1] but labels it [2]: the citation goes to [1], which holds the
+    quote, because [2] supports it far less (Answerer.CITE_MARGIN). The support floor is 0 here,
+    so only the margin can move the citation."""
+    seen = {}
+
+    def mislabelled(messages):
+        seen["prompt"] = messages[-1]["content"]
+        return source_lines(messages)[1] + " [2]"
+
+    rag, llm = make_rag(mislabelled, min_support=0.0)
+    answer = rag.ask(QUESTION)
+    assert "\n[2] " in seen["prompt"], "the prompt needs a second source for this test"
+    assert answer.answered and {c.number for c in answer.citations} == {1}
+    assert answer.citations[0].article_id == answer.sources[0]["article_id"]

@@ -6,6 +6,7 @@ import pytest
 
 from eval.metrics import satisfies
 from rag.language import detect_language
+from rag.prompts import examples
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +30,7 @@ def test_arabic_question_answered_in_arabic_with_citations(seeded_rag):
     assert {c.article_id for c in answer.citations} == {"001_d04a42b9380b6f99"}
     assert answer.backend == "llamacpp" and answer.model.endswith(".gguf")
     assert 0 < answer.timings["first_token"] <= answer.timings["total"]
+    assert 0 < answer.question_tokens < answer.prompt_tokens  # the fixed prefix is not per question
 
 
 def test_english_question_about_arabic_articles_answered_in_english(seeded_rag):
@@ -104,18 +106,29 @@ def test_english_answer_gives_the_arabic_spelling_of_a_name(seeded_rag):
     assert_valid_citations(seeded_rag, answer)
 
 
-def test_a_reply_that_only_echoes_the_sources_is_retried(seeded_rag):
-    """With the real model this question's first reply is only the copied source header; the
-    retry must produce the answer, not the title and not a refusal."""
+def test_after_an_echoed_reply_the_real_model_answers_the_nudge(seeded_rag):
+    """The worked examples stopped the real model from echoing the source header (it did on
+    this question before), so the first reply is made an echo here: the copied header of the
+    real prompt's source [1]. The retry then goes to the real model, which must answer the
+    nudge with the fact, cited, and not with the title or a refusal."""
     backend = seeded_rag.backends.get("llamacpp")
     calls = []
     original = backend.stream_chat
-    backend.stream_chat = lambda messages, *a: (calls.append(len(messages)), original(messages, *a))[1]
+
+    def first_echoes(messages, *args):
+        calls.append(len(messages))
+        if len(calls) == 1:
+            header = next(line for line in messages[-1]["content"].splitlines() if line.startswith("[1] "))
+            return iter([header])  # what the model replied to this question before the examples
+        return original(messages, *args)
+
+    backend.stream_chat = first_echoes
     try:
         answer = seeded_rag.ask("ما القمة المناخية التي تستضيفها أذربيجان وورد ذكرها في الأخبار؟")
     finally:
         del backend.stream_chat
-    assert calls == [2, 4], "first reply was not an echo, or no retry happened"
+    worked = len(examples("ar"))
+    assert calls == [2 + worked, 4 + worked], "no retry after the echo"
     assert answer.answered and satisfies(answer.text, [["كوب 29", "كوب29", "COP29"]])
     assert "نتطلع لتعزيز الشراكة" not in answer.text  # the echoed title is not the answer
     assert_valid_citations(seeded_rag, answer)
