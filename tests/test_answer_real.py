@@ -128,7 +128,7 @@ def test_after_an_echoed_reply_the_real_model_answers_the_nudge(seeded_rag):
     finally:
         del backend.stream_chat
     worked = len(examples("ar"))
-    assert calls == [2 + worked, 4 + worked], "no retry after the echo"
+    assert calls == [2 + worked, 4], "no retry after the echo (the retry leaves the examples out)"
     assert answer.answered and satisfies(answer.text, [["كوب 29", "كوب29", "COP29"]])
     assert "نتطلع لتعزيز الشراكة" not in answer.text  # the echoed title is not the answer
     assert_valid_citations(seeded_rag, answer)
