@@ -77,6 +77,7 @@ class StreamEvent:
 
 class Answerer:
     CITE_MARGIN = 0.3  # a cited source may support its sentence this much less than the best one
+
     def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory):
         self.settings, self.store, self.embedder, self.backends = settings, store, embedder, backends
 

@@ -110,7 +110,7 @@ def best_match(name: str, arabic_words: list[str]) -> tuple[float, int, str]:
     return best
 
 
-_BRACKETED_ARABIC = re.compile(r"\s*\(([^()]*[\u0621-\u064a][^()]*)\)")
+_BRACKETED_ARABIC = re.compile(rf"\s*\(([^()]*{_ARABIC_WORD.pattern}[^()]*)\)")
 
 
 def drop_unsourced_arabic(sentence: str, passage: str) -> str:

@@ -82,7 +82,6 @@ def clean(raw: str, sources: list[tuple[str, str]], n_sources: int) -> list[Answ
             continue  # only punctuation left, or a bare label such as "Citation:"
         if text.rstrip(" .").endswith(("?", "؟")):
             continue  # the question repeated back: an answer sentence never asks
-
         sentence.text = join_spaced_thousands(text)
         kept.append(sentence)
     return kept
