@@ -23,7 +23,7 @@ from rag.citations import AnswerSentence, cited_numbers, render
 from rag.embedder import SentenceEmbedder
 from rag.evidence import Segment, Source, approx_tokens, score_segments, select_sources
 from rag.names import add_arabic_names, drop_unsourced_arabic
-from rag.language import answer_language, detect_language
+from rag.language import answer_language, detect_language, written_in
 from rag.reply import clean
 from rag.retrieve import Passage
 from rag.settings import Settings
@@ -143,18 +143,10 @@ class Answerer:
         if raw.strip().upper().startswith(SENTINEL) or not raw.strip():
             yield from self._refuse(answer, "the model found no answer in the sources", started)
             return
-        headers = [(s.title, s.date) for s in sources]
-        sentences = clean(raw.replace(SENTINEL, ""), headers, len(sources))
-        if not sentences:  # the reply only echoed the prompt (labels, source titles): ask once more
-            log.info("reply %r holds no answer sentence; asking again", raw[:120])
-            # Without the worked examples: after an echo, the model went on to copy the example.
-            messages = [messages[0], messages[-1], {"role": "assistant", "content": raw},
-                        {"role": "user", "content": prompts.load("nudge", lang)}]
-            raw = yield from self._generate(llm, messages, answer, started, quiet=True)
-            if raw.strip().upper().startswith(SENTINEL):
-                yield from self._refuse(answer, "the model found no answer in the sources", started)
-                return
-            sentences = clean(raw.replace(SENTINEL, ""), headers, len(sources))
+        sentences = yield from self._sentences(llm, messages, raw, sources, lang, answer, started)
+        if sentences is None:
+            yield from self._refuse(answer, "the model found no answer in the sources", started)
+            return
         sentences = self._verify(sentences, sources, answer)
         if lang == "en":  # names from Arabic sources get their source spelling (see rag.names)
             texts = {s.number: " ".join(s.texts) for s in sources}
@@ -170,6 +162,28 @@ class Answerer:
         answer.answer_language = answer_language(answer.text)
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent(answer=answer)
+
+    def _sentences(self, llm, messages: list[dict], raw: str, sources: list[Source], lang: str, answer: Answer,
+                   started: float) -> Generator[StreamEvent, None, list[AnswerSentence] | None]:
+        """The reply's answer sentences, after at most one retry; None when the model, asked
+        again after an echo, says NOT_FOUND. The retry happens when the reply holds no answer
+        sentence (it only echoed the prompt: labels, source titles), or no word in the
+        question's language (a bare "5 [1]." to an Arabic question). It leaves the worked
+        examples out: with them, the model went on to copy the example's answer."""
+        headers = [(s.title, s.date) for s in sources]
+        sentences = clean(raw.replace(SENTINEL, ""), headers, len(sources))
+        if sentences and written_in(" ".join(s.text for s in sentences), lang):
+            return sentences
+        nudge = "terse" if sentences else "nudge"
+        log.info("reply %r needs a retry (%s)", raw[:120], nudge)
+        retry = [messages[0], messages[-1], {"role": "assistant", "content": raw},
+                 {"role": "user", "content": prompts.load(nudge, lang)}]
+        raw = yield from self._generate(llm, retry, answer, started, quiet=True)
+        again = clean(raw.replace(SENTINEL, ""), headers, len(sources))
+        if nudge == "terse":  # the first reply did answer: keep it unless the retry says more
+            worded = again and not raw.strip().upper().startswith(SENTINEL)
+            return again if worded and written_in(" ".join(s.text for s in again), lang) else sentences
+        return None if raw.strip().upper().startswith(SENTINEL) else again
 
     def _generate(self, llm, messages: list[dict], answer: Answer, started: float,
                   quiet: bool = False) -> Generator[StreamEvent, None, str]:

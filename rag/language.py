@@ -36,6 +36,16 @@ def detect_language(text: str, default: str = "en") -> str:
     return "ar" if n_ar * 2 > len(words) else "en"
 
 
+def written_in(text: str, lang: str) -> bool:
+    """Does ``text`` hold at least one word in ``lang``'s script? A bare "5 [1]." holds none, so
+    it is no answer *in* Arabic or English, however right the number.
+
+    >>> written_in("5 [1].", "ar"), written_in("قدمت 5 مبادئ [1]", "ar"), written_in("1994", "en")
+    (False, True, False)
+    """
+    return any((arabic_ratio(w) > 0.5) == (lang == "ar") for w in re.findall(r"[^\W\d_]+", text))
+
+
 def answer_language(text: str) -> str:
     """Language of a generated answer: Arabic names in parentheses inside an English answer
     must not flip it, so the threshold is the same majority rule as for questions."""

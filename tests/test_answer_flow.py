@@ -87,3 +87,27 @@ def test_a_quote_labelled_with_the_wrong_number_is_cited_to_its_source(make_rag)
     assert "\n[2] " in seen["prompt"], "the prompt needs a second source for this test"
     assert answer.answered and {c.number for c in answer.citations} == {1}
     assert answer.citations[0].article_id == answer.sources[0]["article_id"]
+
+
+def test_a_bare_number_is_retried_for_a_sentence_in_the_question_language(make_rag):
+    rag, llm = make_rag(lambda m: "3 [1].", quote)
+    answer = rag.ask(QUESTION)
+    assert len(llm.calls) == 2
+    assert [m["role"] for m in llm.calls[1]] == ["system", "user", "assistant", "user"]
+    assert llm.calls[1][-1]["content"] == load("terse", "ar")
+    assert answer.answered and answer.text.startswith(source_lines(llm.calls[0])[1][:20])
+    assert answer.answer_language == "ar"
+
+
+def test_a_terse_answer_is_kept_when_the_retry_has_nothing_better(make_rag):
+    rag, llm = make_rag(lambda m: "3 [1].", lambda m: "NOT_FOUND")
+    answer = rag.ask(QUESTION)
+    assert len(llm.calls) == 2
+    assert answer.answered and answer.text.startswith("3") and answer.citations
+
+
+def test_an_answer_in_the_wrong_language_is_retried(make_rag):
+    rag, llm = make_rag(lambda m: "The visit lasts three days [1].", quote)
+    answer = rag.ask(QUESTION)
+    assert llm.calls[1][-1]["content"] == load("terse", "ar")
+    assert answer.answered and answer.answer_language == "ar"

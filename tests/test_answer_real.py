@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eval.metrics import satisfies
-from rag.language import detect_language
+from rag.language import detect_language, written_in
 from rag.prompts import examples
 
 pytestmark = pytest.mark.slow
@@ -96,6 +96,15 @@ def test_prompt_states_of_both_languages_stay_cached(seeded_rag):
     text = backend.llm.detokenize
     prompts = [text(list(key)).decode("utf-8", "ignore") for key in cache.cache_state]
     assert any("أنت مساعد إخباري" in p for p in prompts) and any("You are a news assistant" in p for p in prompts)
+
+
+def test_a_number_answer_to_an_arabic_question_is_an_arabic_sentence(seeded_rag):
+    """The real model first answered this with a bare "1994 [1]."; the terse retry must turn it
+    into an Arabic sentence that still states the year and cites it."""
+    answer = seeded_rag.ask("في أي عام انضمت أذربيجان إلى شراكة الناتو من أجل السلام؟")
+    assert answer.answered and "1994" in answer.text
+    assert answer.answer_language == "ar" and written_in(answer.text.replace("1994", ""), "ar")
+    assert_valid_citations(seeded_rag, answer)
 
 
 def test_english_answer_gives_the_arabic_spelling_of_a_name(seeded_rag):
