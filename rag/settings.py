@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=8, ge=1, le=50)
     rrf_k: int = Field(default=60, ge=1)
     candidates: int = Field(default=30, ge=1, description="per-retriever candidates fed to fusion")
-    context_tokens: int = Field(default=220, ge=50, description="evidence budget in LLM tokens")
+    context_tokens: int = Field(default=160, ge=50, description="evidence budget in LLM tokens")
     min_relevance: float = Field(
         default=0.40, description="best query-sentence cosine below this refuses without the LLM"
     )
