@@ -111,3 +111,19 @@ def test_an_answer_in_the_wrong_language_is_retried(make_rag):
     answer = rag.ask(QUESTION)
     assert llm.calls[1][-1]["content"] == load("terse", "ar")
     assert answer.answered and answer.answer_language == "ar"
+
+
+def test_invented_arabic_in_an_english_answer_is_removed_and_a_sourced_spelling_kept(make_rag):
+    """English answers carry a name's Arabic spelling; one the cited passage does not hold is
+    the model's invention and goes (rag.names), one the passage does hold stays."""
+    seen = {}
+
+    def reply(messages):
+        seen["word"] = next(w for w in source_lines(messages)[1].split() if len(w) >= 5 and w.isalpha())
+        return f"The minister ({seen['word']}) met the delegation of Azerbaijan (العربية الفصحى) [1]."
+
+    rag, llm = make_rag(reply, min_support=0.0)
+    answer = rag.ask("Who met the delegation?")
+    assert answer.answered and answer.language == "en"
+    assert "العربية الفصحى" not in answer.text
+    assert f"({seen['word']})" in answer.text and "met the delegation" in answer.text
