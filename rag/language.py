@@ -37,13 +37,14 @@ def detect_language(text: str, default: str = "en") -> str:
 
 
 def written_in(text: str, lang: str) -> bool:
-    """Does ``text`` hold at least one word in ``lang``'s script? A bare "5 [1]." holds none, so
-    it is no answer *in* Arabic or English, however right the number.
+    """Does ``text`` hold at least one word (two letters or more) in ``lang``'s script? A bare
+    "5 [1]." or "980 م." holds none, so it is no answer *in* Arabic or English, however right
+    the number.
 
-    >>> written_in("5 [1].", "ar"), written_in("قدمت 5 مبادئ [1]", "ar"), written_in("1994", "en")
+    >>> written_in("980 م. [1]", "ar"), written_in("قدمت 5 مبادئ [1]", "ar"), written_in("1994", "en")
     (False, True, False)
     """
-    return any((arabic_ratio(w) > 0.5) == (lang == "ar") for w in re.findall(r"[^\W\d_]+", text))
+    return any(len(w) > 1 and (arabic_ratio(w) > 0.5) == (lang == "ar") for w in re.findall(r"[^\W\d_]+", text))
 
 
 def answer_language(text: str) -> str:

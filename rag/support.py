@@ -13,6 +13,8 @@ computed total, "a dozen"), which is the right side to err on for a citation.
 
 >>> sorted(numbers_in("He evacuated 120, 000 people in ٢٠٢١ over three days"))
 [3, 2021, 120000]
+>>> sorted(numbers_in("يمر عبر إحدى عشرة دولة"))
+[11]
 >>> sorted(terms("استغرقت الزيارة ثلاثة أيام"))
 ['3', 'استغرقت', 'ايام', 'زيار']
 """
@@ -33,8 +35,13 @@ NUMBER_WORDS = {
     "خمس": 5, "خمسه": 5, "سته": 6, "ست": 6, "سبع": 7, "سبعه": 7, "ثمان": 8, "ثماني": 8, "ثمانيه": 8,
     "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }
+# Arabic 11..19 are two words, a unit then عشر/عشرة ("إحدى عشرة" = 11): read as one number,
+# or "إحدى عشرة دولة" would count as 10. These units only mean a number before عشر.
+TEEN_UNITS = {"احد": 1, "احدي": 1, "اثنا": 2, "اثني": 2, "اثنتا": 2, "اثنتي": 2}
+TENS = {"عشر", "عشره"}
 
 
 def _numeric_form(text: str) -> str:
@@ -50,17 +57,42 @@ def _number_word(word: str) -> int | None:
     return None
 
 
+def _unit(word: str) -> int | None:
+    """A unit that can start an Arabic teen: a number word or احد/اثنا..., with و/ب/ل allowed."""
+    for w in (word, word[1:] if word[:1] in "وبل" and len(word) > 3 else None):
+        if w and (w in TEEN_UNITS or (w in NUMBER_WORDS and NUMBER_WORDS[w] < 10)):
+            return TEEN_UNITS.get(w) or NUMBER_WORDS[w]
+    return None
+
+
+def number_words(ws: list[str]) -> list[tuple[str, int | None]]:
+    """Each word with the number it states (None if none); an Arabic teen becomes one entry.
+
+    >>> number_words(["عبر", "احدي", "عشره", "دوله"])
+    [('عبر', None), ('احدي عشره', 11), ('دوله', None)]
+    """
+    out, i = [], 0
+    while i < len(ws):
+        unit = _unit(ws[i])
+        if unit is not None and i + 1 < len(ws) and ws[i + 1] in TENS:
+            out.append((f"{ws[i]} {ws[i + 1]}", unit + 10))
+            i += 2
+            continue
+        out.append((ws[i], _number_word(ws[i])))
+        i += 1
+    return out
+
+
 def numbers_in(text: str) -> set[int]:
     form = _numeric_form(text)
     found = {int(n) for n in re.findall(r"\d+", form) if len(n) < 12}
-    return found | {v for w in words(form) if (v := _number_word(w)) is not None}
+    return found | {v for _, v in number_words(words(form)) if v is not None}
 
 
 def terms(text: str) -> set[str]:
     """Index terms with number words written as digits, so "three" matches "3" and "ثلاثة"."""
     out = set()
-    for word in words(_numeric_form(text)):
-        value = _number_word(word)
+    for word, value in number_words(words(_numeric_form(text))):
         out.update([str(value)] if value is not None else tokenize(word))
     return out
 

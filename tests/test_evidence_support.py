@@ -53,3 +53,13 @@ def test_support_uses_embeddings_and_number_guard():
 
 def test_numbers_in():
     assert numbers_in("١٢٠٬٠٠٠ and 3.5") == {120000, 3, 5}
+
+
+def test_an_arabic_teen_is_one_number_so_its_tens_word_supports_no_ten():
+    """"إحدى عشرة دولة" is 11 countries: a model's "10 countries" must not be supported by it
+    (reading عشرة alone gave 10, and the wrong answer got a citation)."""
+    source = Source(1, "a", "t", "", [seg("a", "يمر النهر عبر إحدى عشرة دولة", 0, unit(1, 0, 0))])
+    assert support("The Nile flows through 10 countries", unit(1, 0, 0), source).score == 0.0
+    assert support("The Nile flows through 11 countries", unit(1, 0, 0), source).score > 0.99
+    assert numbers_in("ثلاثة عشر يوما واثنا عشر شهرا وعشرة أيام") == {13, 12, 10}
+    assert numbers_in("أحد الوزراء") == set()  # أحد alone is "one of", not a number
