@@ -15,6 +15,8 @@ ingest: setup
 
 eval: setup  ## full evaluation with the embedded model, compared with the committed baseline
 	.venv/bin/python -m eval --backend llamacpp --out artifacts/eval-full.json --baseline eval/baseline.json
+	.venv/bin/python -m eval --backend llamacpp --gold eval/general/gold.jsonl --corpus eval/general/articles \
+	  --out artifacts/eval-general.json --baseline eval/general/baseline.json
 
 bench: setup  ## retrieval and answering benchmarks (figures, not tests)
 	.venv/bin/python scripts/bench_retrieval.py
