@@ -162,6 +162,7 @@ class Ingestor:
                     vectors.extend(self.embedder.get_text_embedding_batch(batch))
                     bar.update(len(batch))
                 self._store(art, vectors[: len(chunk_texts)], vectors[len(chunk_texts):])
+                log.info("stored %s (%d chunks, %d segments)", art.article_id, len(chunk_texts), len(seg_texts))
                 (report.updated if art.article_id in known else report.added).append(art.article_id)
 
     def _store(self, art: Prepared, chunk_vecs: list, seg_vecs: list) -> None:
