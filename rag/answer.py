@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 SENTINEL = "NOT_FOUND"
 
 
+def not_found(reply: str) -> bool:
+    """The model's signal that the sources lack the answer."""
+    return reply.strip().upper().startswith(SENTINEL)
+
+
 @dataclass
 class Citation:
     number: int
@@ -140,7 +145,7 @@ class Answerer:
 
         answer.question_tokens = getattr(llm, "count_tokens", approx_tokens)(messages[-1]["content"])
         raw = yield from self._generate(llm, messages, answer, started)
-        if raw.strip().upper().startswith(SENTINEL) or not raw.strip():
+        if not_found(raw) or not raw.strip():
             yield from self._refuse(answer, "the model found no answer in the sources", started)
             return
         sentences = yield from self._sentences(llm, messages, raw, sources, lang, answer, started)
@@ -181,9 +186,9 @@ class Answerer:
         raw = yield from self._generate(llm, retry, answer, started, quiet=True)
         again = clean(raw.replace(SENTINEL, ""), headers, len(sources))
         if nudge == "terse":  # the first reply did answer: keep it unless the retry says more
-            worded = again and not raw.strip().upper().startswith(SENTINEL)
+            worded = again and not not_found(raw)
             return again if worded and written_in(" ".join(s.text for s in again), lang) else sentences
-        return None if raw.strip().upper().startswith(SENTINEL) else again
+        return None if not_found(raw) else again
 
     def _generate(self, llm, messages: list[dict], answer: Answer, started: float,
                   quiet: bool = False) -> Generator[StreamEvent, None, str]:

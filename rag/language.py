@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: digits and punctuation do not vote
+
 
 def arabic_ratio(text: str) -> float:
     arabic = latin = 0
@@ -26,7 +28,7 @@ def arabic_ratio(text: str) -> float:
 
 def detect_language(text: str, default: str = "en") -> str:
     """Majority of words by script; a tie goes to the script of the first word."""
-    words = [w for w in re.findall(r"[^\W\d_]+", text)]
+    words = _WORD.findall(text)
     if not words:
         return default
     arabic = [arabic_ratio(w) > 0.5 for w in words]
@@ -44,7 +46,7 @@ def written_in(text: str, lang: str) -> bool:
     >>> written_in("980 م. [1]", "ar"), written_in("قدمت 5 مبادئ [1]", "ar"), written_in("1994", "en")
     (False, True, False)
     """
-    return any(len(w) > 1 and (arabic_ratio(w) > 0.5) == (lang == "ar") for w in re.findall(r"[^\W\d_]+", text))
+    return any(len(w) > 1 and (arabic_ratio(w) > 0.5) == (lang == "ar") for w in _WORD.findall(text))
 
 
 def answer_language(text: str) -> str:

@@ -49,20 +49,21 @@ def _numeric_form(text: str) -> str:
     return join_spaced_thousands(normalize(text), "")
 
 
+def _forms(word: str) -> tuple[str, ...]:
+    """The word, and without a leading و/ب/ل clitic when it has one (وثلاثة, بثلاثة)."""
+    return (word, word[1:]) if word[:1] in "وبل" and len(word) > 3 else (word,)
+
+
 def _number_word(word: str) -> int | None:
-    if word in NUMBER_WORDS:
-        return NUMBER_WORDS[word]
-    if word[:1] in "وبل" and word[1:] in NUMBER_WORDS and len(word) > 3:  # وثلاثة, بثلاثة
-        return NUMBER_WORDS[word[1:]]
-    return None
+    return next((NUMBER_WORDS[w] for w in _forms(word) if w in NUMBER_WORDS), None)
 
 
 def _unit(word: str) -> int | None:
-    """A unit that can start an Arabic teen: a number word or احد/اثنا..., with و/ب/ل allowed."""
-    for w in (word, word[1:] if word[:1] in "وبل" and len(word) > 3 else None):
-        if w and (w in TEEN_UNITS or (w in NUMBER_WORDS and NUMBER_WORDS[w] < 10)):
-            return TEEN_UNITS.get(w) or NUMBER_WORDS[w]
-    return None
+    """A unit that can start an Arabic teen: 1..9 as a number word, or احد/اثنا..."""
+    value = _number_word(word)
+    if value is not None and value < 10:
+        return value
+    return next((TEEN_UNITS[w] for w in _forms(word) if w in TEEN_UNITS), None)
 
 
 def number_words(ws: list[str]) -> list[tuple[str, int | None]]:
