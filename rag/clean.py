@@ -113,9 +113,21 @@ def find_date(text: str) -> str | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'»”)\]]*$")
+
+
 def _is_title_candidate(line: str) -> bool:
+    """A headline: 4-35 words, not debris, and not a long line ending like a sentence (the lead
+    paragraph of an encyclopedic article, "نهر النيل هو أطول أنهار العالم، ... كيلومترًا.")."""
     n_words = len(line.split())
-    return 4 <= n_words <= 35 and not is_debris(line)
+    sentence = n_words >= 12 and bool(_SENTENCE_END.search(line))
+    return 4 <= n_words <= 35 and not sentence and not is_debris(line)
+
+
+def _short_title(lines: list[str]) -> int | None:
+    """Index of a 1-3 word title line ("نهر النيل", "ابن سينا"), for pages whose header holds
+    no longer headline: the first such line that is not a bare date."""
+    return next((i for i, line in enumerate(lines) if len(line.split()) <= 3 and not find_date(line)), None)
 
 
 def clean_article(raw: str, fallback_title: str = "") -> CleanArticle:
@@ -126,6 +138,8 @@ def clean_article(raw: str, fallback_title: str = "") -> CleanArticle:
     # Header zone: everything before the first real paragraph (>= 12 words).
     first_para = next((i for i, line in enumerate(lines) if len(line.split()) >= 12), len(lines))
     title_at = next((i for i, line in enumerate(lines[: first_para + 1]) if _is_title_candidate(line)), None)
+    if title_at is None and first_para < len(lines):
+        title_at = _short_title(lines[:first_para])
     title = lines[title_at] if title_at is not None else ""
     header_end = first_para if first_para < len(lines) else (title_at or 0)
     # The date sits in the page header, sometimes on a debris line ("Published: ...").
@@ -140,8 +154,8 @@ def clean_article(raw: str, fallback_title: str = "") -> CleanArticle:
         if line == title and title_key not in seen:
             seen.add(title_key)
             continue
-        if title_key and key.startswith(title_key):  # caption repeating the headline
-            continue
+        if title_key and key.startswith(title_key) and len(key.split()) - len(title_key.split()) <= 8:
+            continue  # a caption repeating the headline (a lead paragraph that starts with it stays)
         if i < header_end and len(line.split()) <= 3:  # category labels in the header
             continue
         if _DATE_ONLY_LINE.match(line) and find_date(line):

@@ -24,7 +24,7 @@ from rag.store import ChunkStore, Record
 
 log = logging.getLogger(__name__)
 
-CLEANER_VERSION = "clean-v1"  # bump when cleaning/splitting rules change: forces re-ingest
+CLEANER_VERSION = "clean-v2"  # bump when cleaning/splitting rules change: forces re-ingest
 SUFFIXES = (".txt", ".md")
 
 

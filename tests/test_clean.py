@@ -78,3 +78,30 @@ def test_no_title_falls_back():
                                        ("99-99-2024", None), ("no date here", None)])
 def test_find_date(text, iso):
     assert find_date(text) == iso
+
+
+def test_encyclopedic_lead_that_starts_with_the_title_is_kept():
+    # Wikipedia style: a short title line, then a lead paragraph that opens with the title words.
+    raw = ("جائزة الزيتونة للرواية\n\n"
+           "جائزة الزيتونة للرواية جائزة أدبية سنوية تأسست عام 2011 في تونس، وتمنح لأفضل رواية عربية.\n\n"
+           "يحصل الفائز على مبلغ 50 ألف دولار وترجمة روايته إلى لغتين هما الإنجليزية والفرنسية.\n")
+    article = clean_article(raw, fallback_title="prize")
+    assert article.title == "جائزة الزيتونة للرواية"
+    assert "تأسست عام 2011" in article.body
+    assert article.body.count("\n") == 1
+
+
+def test_short_title_line_is_the_title_not_the_file_name():
+    raw = "نهر النيل\n\nنهر النيل هو أطول أنهار العالم، إذ يبلغ طوله نحو 6650 كيلومترًا في قارة أفريقيا.\n"
+    article = clean_article(raw, fallback_title="nile")
+    assert article.title == "نهر النيل"
+    assert article.body.startswith("نهر النيل هو أطول")
+
+
+def test_caption_repeating_the_headline_is_dropped():
+    raw = ("وزير المالية يعلن موازنة العام المقبل\n\n"
+           "وزير المالية يعلن موازنة العام المقبل الوزير خلال المؤتمر الصحفي\n\n"
+           "أعلن وزير المالية اليوم عن موازنة العام المقبل بقيمة 12 مليار دولار بزيادة عشرة بالمئة.\n")
+    article = clean_article(raw)
+    assert article.title == "وزير المالية يعلن موازنة العام المقبل"
+    assert article.body.startswith("أعلن وزير المالية")
