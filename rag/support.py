@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.evidence import Segment, Source
-from rag.normalize import join_spaced_thousands, normalize, tokenize, words
+from rag.normalize import is_arabic_word, join_spaced_thousands, normalize, tokenize, words
 
 # Normalised number words (2..12; "one"/"واحد" are too often not a quantity).
 NUMBER_WORDS = {
@@ -84,10 +84,39 @@ def number_words(ws: list[str]) -> list[tuple[str, int | None]]:
     return out
 
 
-def numbers_in(text: str) -> set[int]:
+# A digit number followed by a scale word ("50 ألف" = 50000, "2.3 million" = 2300000).
+SCALES = {"الف": 10**3, "الاف": 10**3, "مليون": 10**6, "ملايين": 10**6, "مليار": 10**9, "مليارات": 10**9,
+          "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s*(" + "|".join(SCALES) + r")s?\b")
+
+
+def numbers_in(text: str, unscaled: bool = False) -> set[int]:
+    """Numbers stated in ``text``; a scaled number counts as its value only ("50 thousand" is
+    50000), or also as its digits with ``unscaled`` (for a source, so that "50 ألف" supports
+    both "50,000" and "50 thousand").
+
+    >>> sorted(numbers_in("50 ألف دولار")), sorted(numbers_in("2.3 million euros", unscaled=True))
+    ([50000], [2, 3, 2300000])
+    """
     form = _numeric_form(text)
-    found = {int(n) for n in re.findall(r"\d+", form) if len(n) < 12}
-    return found | {v for _, v in number_words(words(form)) if v is not None}
+    scaled = {round(float(m.group(1)) * SCALES[m.group(2)]) for m in _SCALED.finditer(form)}
+    rest = form if unscaled else _SCALED.sub(" ", form)
+    found = {int(n) for n in re.findall(r"\d+", rest) if len(n) < 12}
+    return found | scaled | {v for _, v in number_words(words(rest)) if v is not None}
+
+
+def claimed_numbers(sentence: str) -> set[int]:
+    """The numbers an answer sentence claims, for the number guard. "two" written as a word is
+    left out: Arabic says two with a dual ending ("دولتين", two countries), which no word
+    lookup sees, so an English "two new countries" would otherwise fail against its source.
+
+    >>> sorted(claimed_numbers("8000 participants from two new countries"))
+    [8000]
+    """
+    found = numbers_in(sentence)
+    if 2 in found and not re.search(r"(?<![\d.])2(?![\d.])", _numeric_form(sentence)):
+        found.discard(2)
+    return found
 
 
 def terms(text: str) -> set[str]:
@@ -99,11 +128,26 @@ def terms(text: str) -> set[str]:
 
 
 def lexical_support(sentence: str, segment: str) -> float:
-    """Share of the sentence's index terms that occur in the segment."""
+    """Share of the sentence's index terms that occur in the segment, counting only the terms
+    written in the segment's script when the sentence mixes scripts: an English answer's words
+    cannot occur in an Arabic source, but the Arabic spelling it carries ("Jean-Pierre Moreau
+    (جان بيير مورو)") can. At least two such terms are needed, so a lone bracketed place name
+    ("(لبنان)") is not support on its own.
+
+    >>> lexical_support("Jean-Pierre Biery (جان بيير مورو) is from Montpellier.", "الباحث جان بيير مورو من جامعة مونبلييه")
+    1.0
+    >>> lexical_support("The study included people from Lebanon (لبنان).", "شارك مرضى من تونس ولبنان")
+    0.0
+    """
     wanted = terms(sentence)
+    have = terms(segment)
+    arabic_segment = sum(map(is_arabic_word, have)) > len(have) / 2
+    same_script = {t for t in wanted if is_arabic_word(t) == arabic_segment or t.isdigit()}
+    if same_script != wanted:  # mixed: judge on the words that can match at all
+        wanted = same_script if len(same_script - {t for t in same_script if t.isdigit()}) >= 2 else set()
     if not wanted:
         return 0.0
-    return len(wanted & terms(segment)) / len(wanted)
+    return len(wanted & have) / len(wanted)
 
 
 @dataclass
@@ -121,10 +165,10 @@ def _cos(a: np.ndarray, b: list[float]) -> float:
 def support(sentence: str, sentence_vector: list[float], source: Source) -> Support:
     """Best-supporting segment of ``source`` for ``sentence`` and its score (0 if a number
     in the sentence is absent from the source)."""
-    source_numbers = numbers_in(" ".join([source.title, source.date, *source.texts]))
+    source_numbers = numbers_in(" ".join([source.title, source.date, *source.texts]), unscaled=True)
     if source.date:
         source_numbers |= {int(p) for p in source.date.split("-")}
-    if not numbers_in(sentence) <= source_numbers:
+    if not claimed_numbers(sentence) <= source_numbers:
         return Support(0.0, None)
     q = np.asarray(sentence_vector, dtype=np.float32)
     best = Support(0.0, None)
