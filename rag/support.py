@@ -142,9 +142,12 @@ def lexical_support(sentence: str, segment: str) -> float:
     wanted = terms(sentence)
     have = terms(segment)
     arabic_segment = sum(map(is_arabic_word, have)) > len(have) / 2
-    same_script = {t for t in wanted if is_arabic_word(t) == arabic_segment or t.isdigit()}
-    if same_script != wanted:  # mixed: judge on the words that can match at all
-        wanted = same_script if len(same_script - {t for t in same_script if t.isdigit()}) >= 2 else set()
+    if any(is_arabic_word(t) != arabic_segment for t in wanted if not t.isdigit()):
+        # Mixed scripts: the spelling carried over must be whole words (3+ letters) of the
+        # segment, all of them: a half-copied name ("نبيل ال hassان") supports nothing.
+        carried = {t for t in wanted if is_arabic_word(t) == arabic_segment and len(t) >= 3
+                   and not re.search(r"[a-z]", t)}
+        return 1.0 if len(carried) >= 2 and carried <= have else 0.0
     if not wanted:
         return 0.0
     return len(wanted & have) / len(wanted)

@@ -93,3 +93,5 @@ def test_an_english_sentence_is_supported_by_the_arabic_spelling_it_carries():
     assert mixed.score == 1.0
     invented = support("The French researcher is Paul Martin (بول مارتان).", unit(0.3, 0.95, 0), source)
     assert invented.score < 0.45
+    half_copied = support("The French researcher is Jean Biery (جان ال biery).", unit(0.3, 0.95, 0), source)
+    assert half_copied.score < 0.45
