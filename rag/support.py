@@ -138,13 +138,19 @@ def lexical_support(sentence: str, segment: str) -> float:
     1.0
     >>> lexical_support("The study included people from Lebanon (لبنان).", "شارك مرضى من تونس ولبنان")
     0.0
+
+    A sentence in the segment's language with one foreign token is scored as usual:
+
+    >>> lexical_support("قمة المناخ COP29 في باكو", "تستضيف باكو قمة المناخ")  # 3 of 5 terms
+    0.6
     """
     wanted = terms(sentence)
     have = terms(segment)
     arabic_segment = sum(map(is_arabic_word, have)) > len(have) / 2
-    if any(is_arabic_word(t) != arabic_segment for t in wanted if not t.isdigit()):
-        # Mixed scripts: the spelling carried over must be whole words (3+ letters) of the
-        # segment, all of them: a half-copied name ("نبيل ال hassان") supports nothing.
+    foreign = [t for t in wanted if not t.isdigit() and is_arabic_word(t) != arabic_segment]
+    if len(foreign) > len(wanted) / 2:
+        # Mostly in the other script: the spelling carried over must be whole words (3+
+        # letters) of the segment, all of them: a half-copied name ("نبيل ال hassان") is none.
         carried = {t for t in wanted if is_arabic_word(t) == arabic_segment and len(t) >= 3
                    and not re.search(r"[a-z]", t)}
         return 1.0 if len(carried) >= 2 and carried <= have else 0.0
