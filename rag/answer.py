@@ -7,7 +7,9 @@ Three guards keep the bot from answering out of the model's general knowledge, b
 2. *model signal*: the prompt asks for ``NOT_FOUND`` when the sources lack the answer;
 3. *support*: every answer sentence is checked against what it cites; unsupported citations
    are dropped, uncited sentences get the best supporting source attached if one supports
-   them, and an answer left with no supported citation at all is refused.
+   them, and an answer left with no supported citation at all is refused. A "how many"
+   question answered with no number at all ("participants came from Lebanon") is refused too:
+   the model found a related sentence, not the count.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from rag.reply import clean
 from rag.retrieve import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.support import support
+from rag.support import asks_for_count, states_quantity, support
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +163,9 @@ class Answerer:
                                                  known=standalone)
         if not answer.citations:
             yield from self._refuse(answer, "no answer sentence is supported by the sources", started)
+            return
+        if asks_for_count(standalone) and not states_quantity(" ".join(s.text for s in sentences)):
+            yield from self._refuse(answer, "a count question answered with no number", started)
             return
         answer.text = render(sentences)
         answer.answered = True

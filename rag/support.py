@@ -119,6 +119,32 @@ def claimed_numbers(sentence: str) -> set[int]:
     return found
 
 
+# A "how many" question is answered only by a quantity. These words state one without a digit.
+_QUANTITY_WORDS = {"one", "single", "dozens", "hundreds", "thousands", "millions", "none",
+                   "واحد", "واحده", "عشرات", "مئات", "الاف", "ملايين"}
+_COUNT_QUESTION = re.compile(r"\bhow\s+(?:many|much)\b|(?:^|\s)[وف]?ب?كم(?=\s|$)|(?:^|\s)ما\s+(?:هو\s+|هي\s+)?(?:متوسط\s+)?عدد\b")
+
+
+def asks_for_count(question: str) -> bool:
+    """Is this a "how many / how much" question (كم، بكم، ما عدد)?
+
+    >>> asks_for_count("How many stations does it have?"), asks_for_count("بكم ارتفع حجم التبادل؟")
+    (True, True)
+    >>> asks_for_count("ما عدد خطوط المترو؟"), asks_for_count("من هو حاكمكم؟"), asks_for_count("Who is he?")
+    (True, False, False)
+    """
+    return bool(_COUNT_QUESTION.search(normalize(question)))
+
+
+def states_quantity(text: str) -> bool:
+    """Does an answer (without citation markers) state a number or a quantity word?
+
+    >>> states_quantity("The participants were from Lebanon (لبنان)."), states_quantity("زيارة تستغرق ثلاثة أيام")
+    (False, True)
+    """
+    return bool(numbers_in(text)) or any(w in _QUANTITY_WORDS for w in words(_numeric_form(text)))
+
+
 def terms(text: str) -> set[str]:
     """Index terms with number words written as digits, so "three" matches "3" and "ثلاثة"."""
     out = set()

@@ -10,6 +10,7 @@ import pytest
 from rag import RAG, Settings
 from rag.prompts import examples, load
 from rag.store import ChunkStore
+from rag.support import numbers_in, states_quantity
 from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -127,3 +128,26 @@ def test_invented_arabic_in_an_english_answer_is_removed_and_a_sourced_spelling_
     assert answer.answered and answer.language == "en"
     assert "العربية الفصحى" not in answer.text
     assert f"({seen['word']})" in answer.text and "met the delegation" in answer.text
+
+
+def without_numbers(messages):
+    """The quoted source sentence with every number and number word taken out."""
+    line = source_lines(messages)[1]
+    return " ".join(w for w in line.split() if not numbers_in(w) and not states_quantity(w)) + " [1]"
+
+
+def test_a_count_question_answered_with_no_number_is_refused(make_rag):
+    rag, _ = make_rag(without_numbers, without_numbers)
+    answer = rag.ask(QUESTION)
+    assert not answer.answered and not answer.citations
+    assert answer.refusal_reason == "a count question answered with no number"
+    # the same kind of reply to a question that asks for no count is an answer
+    answer = rag.ask("ما هدف زيارة ستولتنبرج إلى باكو؟")
+    assert answer.answered and answer.citations
+
+
+def test_a_count_question_answered_with_its_number_is_kept(make_rag):
+    rag, llm = make_rag(quote)
+    answer = rag.ask(QUESTION)
+    assert states_quantity(source_lines(llm.calls[0])[1])  # the quote does state a number
+    assert answer.answered and answer.citations
