@@ -9,7 +9,9 @@ Three guards keep the bot from answering out of the model's general knowledge, b
    are dropped, uncited sentences get the best supporting source attached if one supports
    them, and an answer left with no supported citation at all is refused. A "how many"
    question answered with no number at all ("participants came from Lebanon") is refused too:
-   the model found a related sentence, not the count.
+   the model found a related sentence, not the count. So is a reply that only repeats the
+   question's own terms ("Azerbaijan." to "which city after Azerbaijan?"): asked again with
+   that pointed out, the model repeated itself or said NOT_FOUND, so there is no retry.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from rag.reply import clean
 from rag.retrieve import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.support import asks_for_count, states_quantity, support
+from rag.support import asks_for_count, echoes_question, states_quantity, support
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,9 @@ class Answerer:
             return
         if asks_for_count(standalone) and not states_quantity(" ".join(s.text for s in sentences)):
             yield from self._refuse(answer, "a count question answered with no number", started)
+            return
+        if echoes_question(" ".join(s.text for s in sentences), standalone, lang):
+            yield from self._refuse(answer, "the answer only repeats the question", started)
             return
         answer.text = render(sentences)
         answer.answered = True

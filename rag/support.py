@@ -145,6 +145,34 @@ def states_quantity(text: str) -> bool:
     return bool(numbers_in(text)) or any(w in _QUANTITY_WORDS for w in words(_numeric_form(text)))
 
 
+# A choice question ("A or B?") is answered by one of its own terms; a yes/no reply may only
+# repeat the question with a negation. Neither is an echo.
+_CHOICE = re.compile(r"\s(?:or|او|ام)\s")
+_POLAR = {"yes", "no", "not", "نعم", "لا", "لم", "لن", "ليس", "كلا"}
+_BRACKETED_ARABIC = re.compile(r"\([^()]*[\u0600-\u06ff][^()]*\)")
+
+
+def echoes_question(answer: str, question: str, lang: str) -> bool:
+    """Does the answer (without citation markers) only repeat the question's own terms?
+
+    Such a reply names no fact the question lacks: "أذربيجان." to "which city after
+    Azerbaijan?". In an English answer the bracketed Arabic source spellings are left out, as
+    they restate the words before them.
+
+    >>> echoes_question("أذربيجان.", "إلى أي مدينة يتجه بعد أذربيجان؟", "ar")
+    True
+    >>> echoes_question("He visits Baku (باكو) to meet the leaders.", "Which city does he visit to meet the leaders?", "en")
+    False
+    >>> echoes_question("Baku.", "Does he visit Baku or Tbilisi first?", "en")
+    False
+    """
+    if _CHOICE.search(f" {normalize(question)} ") or _POLAR & set(words(answer)):
+        return False
+    if lang == "en":
+        answer = _BRACKETED_ARABIC.sub(" ", answer)
+    return not terms(answer) - terms(question)
+
+
 def terms(text: str) -> set[str]:
     """Index terms with number words written as digits, so "three" matches "3" and "ثلاثة"."""
     out = set()

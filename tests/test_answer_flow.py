@@ -10,7 +10,7 @@ import pytest
 from rag import RAG, Settings
 from rag.prompts import examples, load
 from rag.store import ChunkStore
-from rag.support import numbers_in, states_quantity
+from rag.support import numbers_in, states_quantity, terms
 from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -151,3 +151,27 @@ def test_a_count_question_answered_with_its_number_is_kept(make_rag):
     answer = rag.ask(QUESTION)
     assert states_quantity(source_lines(llm.calls[0])[1])  # the quote does state a number
     assert answer.answered and answer.citations
+
+
+ECHO_QUESTION = "إلى أي مدينة يتجه ستولتنبرج بعد زيارة أذربيجان؟"
+
+
+def question_words(messages):
+    """Words of the question that source [1] also holds: a supported reply that adds nothing."""
+    source = terms(source_lines(messages)[1])
+    question = next(line for line in messages[-1]["content"].splitlines() if line.startswith("السؤال:"))
+    picked = [w.strip("؟?") for w in question.split()[1:] if terms(w) and terms(w) <= source]
+    assert picked, "the fixture needs a question word that source [1] also holds"
+    return " ".join(picked) + ". [1]"
+
+
+def test_an_answer_that_only_repeats_the_question_is_refused(make_rag):
+    rag, llm = make_rag(question_words, question_words)
+    answer = rag.ask(ECHO_QUESTION)
+    reply = question_words(llm.calls[0])
+    assert not terms(reply.replace("[1]", "")) - terms(ECHO_QUESTION)  # the reply is an echo
+    assert not answer.answered and not answer.citations
+    assert answer.refusal_reason == "the answer only repeats the question"
+    # the same kind of reply to a choice question ("A or B?") picks one of its terms: an answer
+    answer = rag.ask("هل يتجه ستولتنبرج بعد زيارة أذربيجان إلى تبليسي أو إلى يريفان؟")
+    assert answer.answered and answer.citations, answer.refusal_reason
