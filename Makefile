@@ -20,4 +20,5 @@ eval: setup  ## full evaluation with the embedded model, compared with the commi
 
 bench: setup  ## retrieval and answering benchmarks (figures, not tests)
 	.venv/bin/python scripts/bench_retrieval.py
+	.venv/bin/python scripts/bench_llm.py
 	.venv/bin/python scripts/bench_answer.py

@@ -8,7 +8,8 @@ prefix) keeps one per language too, so an Arabic question after an English one d
 for the Arabic system prompt again. The trade-off: each answer copies the used KV cache into
 that RAM cache: measured 11 MB of KV state plus 37 MB of logits and 0.23 s per answer with
 ``n_batch=64`` (with llama.cpp's default 512 the logits copy is 232 MB and takes 1 s, so we use
-64, which evaluates prompts as fast here: 41-47 tokens/s either way).
+64, which reads prompts nearly as fast: 66-68 against 75 tokens/s with 512, measured with
+``scripts/bench_llm.py --n-batch``; on a 200-token question that is 0.3 s, not 1 s).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # A small model sometimes starts to echo the prompt after its answer; cut it there.
 STOP = ("\nSources:", "\nالمصادر:", "\nQuestion:", "\nالسؤال:")
+N_BATCH = 64  # see the module docstring
 
 
 def _state_cache(capacity_bytes: int):
@@ -66,7 +68,7 @@ class LlamaCppBackend:
 
             log.info("loading %s (%d threads)", self.path, self.n_threads)
             self._llm = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
-                              n_batch=64, verbose=False)
+                              n_batch=N_BATCH, verbose=False)
             if self.cache_bytes:
                 self._llm.set_cache(_state_cache(self.cache_bytes))
         return self._llm
