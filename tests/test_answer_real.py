@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from eval.metrics import satisfies
 from rag.language import detect_language, written_in
 from rag.prompts import examples
+from rag.support import echoes_question
 
 pytestmark = pytest.mark.slow
 
@@ -141,3 +144,15 @@ def test_after_an_echoed_reply_the_real_model_answers_the_nudge(seeded_rag):
     assert answer.answered and satisfies(answer.text, [["كوب 29", "كوب29", "COP29"]])
     assert "نتطلع لتعزيز الشراكة" not in answer.text  # the echoed title is not the answer
     assert_valid_citations(seeded_rag, answer)
+
+
+def test_the_real_model_answer_that_only_repeats_the_question_is_not_given(seeded_rag):
+    # The 1.5B model answers this with the question's own "الاتحاد الأوروبي" (the source names
+    # the EU's External Action Service); the echo guard must refuse that, not pass it on.
+    question = "ما الجهة التي نشرت البيان الصحفي حول الحوار الأمني بين الاتحاد الأوروبي وأذربيجان؟"
+    answer = seeded_rag.ask(question)
+    if answer.answered:  # a better reply (the service's name) is welcome; an echo is not
+        assert not echoes_question(re.sub(r"\[\d+\]", "", answer.text), question, "ar"), answer.text
+        assert_valid_citations(seeded_rag, answer)
+    else:
+        assert answer.citations == [] and answer.refusal_reason
