@@ -1,6 +1,13 @@
-"""``python -m eval``: score the chatbot on a gold file, optionally gate on a baseline.
+"""``python -m eval``: score the chatbot on a gold file or a public SQuAD-format set, optionally
+gate on a baseline.
 
-Exit codes: 0 ok, 1 a floor is broken or a metric regressed beyond tolerance, 2 bad input.
+    python -m eval                                   # seed gold questions over seeds/
+    python -m eval --squad eval/benchmarks/arcd-train.json --sample 100 --left-out 20
+    python -m eval --squad eval/benchmarks/xquad-dev.ar.json --squad-parallel eval/benchmarks/xquad-dev.en.json
+
+With ``--squad`` the corpus (one article per title) and its index are built once and cached in
+``<cache_dir>/eval/<set>-<corpus hash>/`` (see eval/squad.py). Exit codes: 0 ok, 1 a floor is
+broken or a metric regressed beyond tolerance, 2 bad input.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from pathlib import Path
 
 from eval.gold import GoldError, check_gold, corpus_texts, load_gold
 from eval.harness import config, run
+from eval.squad import build
 from eval.report import chart, compare, format_summary, load_json, summarize, table
 from rag import RAG, RagError, Settings
 
@@ -30,7 +38,31 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--limit", type=int, default=None, help="first N questions of each language")
     p.add_argument("--k", type=int, default=None, help="passages retrieved per question")
     p.add_argument("--corpus", type=Path, default=Path("seeds"), help="articles the gold file is about")
+    squad = p.add_argument_group("public SQuAD-format sets")
+    squad.add_argument("--squad", type=Path, default=None, help="SQuAD JSON: its articles are the corpus, "
+                       "its questions the gold rows (instead of --gold/--corpus)")
+    squad.add_argument("--squad-parallel", type=Path, default=None,
+                       help="the same set in the other language (same question ids): its questions are "
+                       "asked over the --squad articles")
+    squad.add_argument("--sample", type=int, default=None, help="answerable questions per language (default all)")
+    squad.add_argument("--left-out", type=int, default=0, help="questions asked with their article removed "
+                       "from the index (the right reply is a refusal)")
+    squad.add_argument("--distractors", type=int, default=None, help="index only the sampled questions' "
+                       "articles plus this many others (default: every article)")
+    squad.add_argument("--seed", type=int, default=13)
     return p.parse_args(argv)
+
+
+def squad_setup(args: argparse.Namespace, settings: Settings) -> tuple[list[dict], Settings, Path, dict]:
+    """Gold rows, settings pointing at the cached index, and the corpus folder of a SQuAD set."""
+    squad = build(args.squad, args.squad_parallel, args.sample, args.left_out, args.distractors, args.seed)
+    home = settings.cache_dir / "eval" / f"{squad.name}-{squad.key()}"
+    corpus = squad.write_corpus(home / "articles")
+    info = {"squad": str(args.squad), "squad_parallel": str(args.squad_parallel or ""), "sample": args.sample,
+            "left_out": args.left_out, "distractors": args.distractors, "seed": args.seed,
+            "articles_indexed": len(squad.articles), "left_out_articles": squad.left_out_articles,
+            "index": str(home)}
+    return squad.rows, settings.model_copy(update={"data_dir": home / "data"}), corpus, info
 
 
 def select(rows: list[dict], limit: int | None) -> list[dict]:
@@ -56,19 +88,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
-        rows = load_gold(args.gold)
-        if args.corpus.is_dir():
-            problems = check_gold(rows, corpus_texts(args.corpus))
-            if problems:
-                raise GoldError("gold file does not match the corpus:\n  " + "\n  ".join(problems))
-        rows = select(rows, args.limit)
-        settings = Settings()
+        settings, extra = Settings(), {}
+        if args.squad:
+            rows, settings, corpus, extra = squad_setup(args, settings)
+        else:
+            rows, corpus = load_gold(args.gold), args.corpus
+            if corpus.is_dir():
+                problems = check_gold(rows, corpus_texts(corpus))
+                if problems:
+                    raise GoldError("gold file does not match the corpus:\n  " + "\n  ".join(problems))
+            rows = select(rows, args.limit)
         rag = RAG.from_settings(settings)
-        if args.corpus.is_dir():
-            rag.ingest([args.corpus], prune=False)
+        if corpus.is_dir():
+            rag.ingest([corpus], prune=bool(args.squad))
         k = args.k or settings.top_k
         records = run(rag, rows, k, args.retrieval_only, args.backend)
-        report = {"config": config(rag, args.gold, k, args.retrieval_only, args.backend),
+        report = {"config": {**config(rag, args.squad or args.gold, k, args.retrieval_only, args.backend), **extra},
                   "summary": summarize(records), "questions": records}
     except (GoldError, RagError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

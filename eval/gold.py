@@ -2,7 +2,9 @@
 
 Any file in the schema works, not only ours: one JSON object per line with ``id``, ``lang``
 ("ar"/"en"), ``question``, optional ``answer``, ``must_include`` (list of groups of
-alternatives), ``sources`` (article ids) and ``answerable``. :func:`check_gold` also verifies
+alternatives), ``sources`` (article ids) and ``answerable``. Rows built from public SQuAD-format
+sets (eval/squad.py) carry ``answers`` (every gold span, scored by token recall instead of
+``must_include``) and ``evidence`` (the spans in the articles' language). :func:`check_gold` also verifies
 the rows against the corpus: every source id exists, and every ``must_include`` group of an
 answerable row has an alternative that occurs in one of its source articles, so a typo in the
 gold file fails loudly instead of silently lowering a score.
@@ -16,8 +18,8 @@ from pathlib import Path
 from eval.metrics import match_form
 from rag.clean import clean_article
 
-FIELDS = {"id", "lang", "question", "answer", "must_include", "sources", "answerable"}
-REQUIRED = FIELDS - {"answer"}
+FIELDS = {"id", "lang", "question", "answer", "must_include", "sources", "answerable", "answers", "evidence"}
+REQUIRED = FIELDS - {"answer", "answers", "evidence"}
 
 
 class GoldError(ValueError):
@@ -72,9 +74,14 @@ def validate_row(row: dict) -> list[str]:
         problems.append("sources must be a list of article ids")
     if not isinstance(row["answerable"], bool):
         problems.append("answerable must be true or false")
-    elif row["answerable"] and (not row["sources"] or not groups):
-        problems.append("an answerable row needs sources and must_include")
-    elif not row["answerable"] and (row["sources"] or groups):
+    for key in ("answers", "evidence"):
+        if key in row and not (isinstance(row[key], list) and all(isinstance(a, str) for a in row[key])):
+            problems.append(f"{key} must be a list of strings")
+    if problems:
+        return problems
+    if row["answerable"] and (not row["sources"] or not (groups or row.get("answers"))):
+        problems.append("an answerable row needs sources and must_include (or answers)")
+    elif not row["answerable"] and (row["sources"] or groups or row.get("answers")):
         problems.append("an unanswerable row has empty sources and must_include")
     return problems
 

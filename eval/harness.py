@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from eval.metrics import citation_scores, retrieval_scores, satisfies, token_f1
+from eval.metrics import citation_scores, evidence_hit, retrieval_scores, satisfies, span_scores, token_f1
 from rag import RAG
 from rag.language import answer_language
 from rag.prompts import prompt_hash
@@ -33,7 +33,15 @@ def score_question(row: dict, answer, retrieved: list[str], retrieval_only: bool
     if retrieval_only:
         return scores
     cited = unique([c.article_id for c in answer.citations])
-    if row["answerable"]:
+    if row["answerable"] and row.get("answers"):  # a public set: scored against the gold spans
+        spans = span_scores(answer.text, row["answers"], row["lang"]) if answer.answered else \
+            {"f1": 0.0, "recall": 0.0, "exact": 0.0}
+        scores.update(spans)
+        scores["correct"] = float(answer.answered and spans["recall"] >= 0.5)
+        shown = [text for source in answer.sources for text in source["texts"]]
+        scores["evidence_hit"] = evidence_hit(shown, row.get("evidence") or row["answers"])
+        scores.update(citation_scores(cited, row["sources"]))
+    elif row["answerable"]:
         scores["correct"] = float(answer.answered and satisfies(answer.text, row["must_include"]))
         if row.get("answer"):
             scores["f1"] = token_f1(answer.text, row["answer"]) if answer.answered else 0.0
@@ -67,7 +75,11 @@ def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backen
             record["scores"] = score_question(row, answer, record["retrieved_articles"], False)
             record["prompt_tokens"] = answer.prompt_tokens
             record["question_tokens"] = answer.question_tokens
+            record["relevance"] = round(answer.relevance, 4)
             record["backend"] = f"{answer.backend}:{answer.model}" if answer.backend else ""
+            if not answer.answered:
+                record["refusal_reason"] = answer.refusal_reason
+                record["refused_by"] = getattr(answer, "refused_by", "")
         records.append(record)
     return records
 

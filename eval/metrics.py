@@ -32,6 +32,60 @@ def satisfies(text: str, must_include: list[list[str]]) -> bool:
     return all(any(match_form(alt) in form for alt in group) for group in must_include)
 
 
+# SQuAD's answer normalisation, extended for Arabic as MLQA's evaluation does: besides case,
+# punctuation and the English articles, the Arabic article "ال" (with a leading و/ب/ف/ك/ل) is
+# stripped, so "والقاهرة" and "القاهرة" and "قاهرة" are one token. Citation markers and, in an
+# English answer, the bracketed Arabic source spellings are not part of the answer.
+_EN_ARTICLES = {"a", "an", "the"}
+_AR_ARTICLE = re.compile(r"^(?:[وبفكل]?ال|لل)(?=\w{2})")
+_MARKERS = re.compile(r"\[\d+\]")
+
+
+def answer_tokens(text: str, drop_arabic: bool = False) -> list[str]:
+    """SQuAD-normalised tokens of an answer or a gold span.
+
+    >>> answer_tokens("The Denver Broncos (دنفر برونكوز) [1]", drop_arabic=True)
+    ['denver', 'broncos']
+    >>> answer_tokens("في مدينة والقاهرة")
+    ['في', 'مدينه', 'قاهره']
+    """
+    text = _MARKERS.sub(" ", text)
+    if drop_arabic:
+        text = re.sub(r"[\u0600-\u06ff]+", " ", text)
+    return [_AR_ARTICLE.sub("", w) for w in words(text) if w not in _EN_ARTICLES]
+
+
+def span_scores(prediction: str, answers: list[str], lang: str) -> dict[str, float]:
+    """Best token F1 and recall over the gold spans, and exact-substring match (a gold span
+    occurs, normalised, inside the answer).
+
+    >>> span_scores("Super Bowl 50 was played in Santa Clara (سانتا كلارا) [1].", ["Santa Clara, California"], "en")
+    {'f1': 0.364, 'recall': 0.667, 'exact': 0.0}
+    """
+    pred = answer_tokens(prediction, drop_arabic=lang == "en")
+    best_f1 = best_recall = 0.0
+    for gold in answers:
+        ref = answer_tokens(gold)
+        common = sum((Counter(pred) & Counter(ref)).values())
+        if not pred or not ref or not common:
+            continue
+        p, r = common / len(pred), common / len(ref)
+        best_f1, best_recall = max(best_f1, 2 * p * r / (p + r)), max(best_recall, r)
+    joined = " ".join(pred)
+    exact = any(ref and f" {' '.join(ref)} " in f" {joined} " for ref in map(answer_tokens, answers))
+    return {"f1": round(best_f1, 3), "recall": round(best_recall, 3), "exact": float(exact)}
+
+
+def evidence_hit(shown: list[str], spans: list[str]) -> float:
+    """Does any gold span occur (normalised) in the source text the model was shown?
+
+    >>> evidence_hit(["ولد في المدينة المنورة عام 1958."], ["المدينة المنورة"]), evidence_hit(["نص آخر"], ["المدينة"])
+    (1.0, 0.0)
+    """
+    text = f" {' '.join(answer_tokens(' '.join(shown)))} "
+    return float(any(tokens and f" {' '.join(tokens)} " in text for tokens in map(answer_tokens, spans)))
+
+
 def token_f1(prediction: str, reference: str) -> float:
     """SQuAD-style token F1 over normalised words (citation markers ignored).
 
@@ -112,6 +166,13 @@ def aggregate(questions: list[dict]) -> dict[str, float | None]:
         out["refusal_rate_unanswerable"] = mean([float(not q["answered"]) for q in unanswerable])
         out["wrong_refusal_rate"] = mean([float(not q["answered"]) for q in answerable])
         out["language_match"] = mean([q["scores"]["language_match"] for q in generated])
+        # answered, but wrong: worse than a refusal, so reported on its own
+        out["wrong_answer_rate"] = mean([float(q["answered"] and not q["scores"]["correct"]) for q in answerable])
+        spans = [q for q in answerable if "recall" in q["scores"]]
+        if spans:  # public sets: token recall/F1 against the gold spans, and what the model was shown
+            for key in ("recall", "exact", "evidence_hit"):
+                out[key] = mean([q["scores"][key] for q in spans])
+
     for key in ("prompt_tokens", "question_tokens"):  # whole prompt; its per-question (uncached) part
         vals = [q[key] for q in questions if q.get(key)]
         if vals:

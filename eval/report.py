@@ -12,9 +12,9 @@ from pathlib import Path
 
 from eval.metrics import aggregate
 
-MAIN_METRICS = ["hit@1", "hit@3", "hit@5", "mrr", "accuracy", "f1", "citation_precision", "citation_recall",
-                "refusal_rate_unanswerable", "language_match"]
-LOWER_IS_BETTER = {"wrong_refusal_rate"}
+MAIN_METRICS = ["hit@1", "hit@3", "hit@5", "mrr", "accuracy", "f1", "recall", "exact", "evidence_hit",
+                "citation_precision", "citation_recall", "refusal_rate_unanswerable", "language_match"]
+LOWER_IS_BETTER = {"wrong_refusal_rate", "wrong_answer_rate"}
 
 
 def summarize(records: list[dict]) -> dict:

@@ -130,15 +130,14 @@ class Answerer:
 
         segments = self.candidates(passages)
         answer.relevance = score_segments(standalone, query_vector, segments)
-        if not segments or answer.relevance < self.settings.min_relevance:
-            yield from self._refuse(answer, f"no relevant passage (best similarity {answer.relevance:.2f})", started)
-            return
-
         llm = self.backends.get(backend)
         answer.backend, answer.model = llm.name, llm.model
         sources = select_sources(segments, self.settings.context_tokens, getattr(llm, "count_tokens", approx_tokens))
         answer.sources = [{"number": s.number, "article_id": s.article_id, "title": s.title, "date": s.date,
                            "texts": s.texts} for s in sources]
+        if not segments or answer.relevance < self.settings.min_relevance:
+            yield from self._refuse(answer, f"no relevant passage (best similarity {answer.relevance:.2f})", started)
+            return
         messages = [
             {"role": "system", "content": prompts.load("system", lang)},
             *prompts.examples(lang),

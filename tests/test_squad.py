@@ -1,0 +1,83 @@
+"""The public-benchmark loader (eval/squad.py) and its span metrics, on small hand-made files and
+on the committed ARCD / XQuAD copies."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.gold import GoldError, validate_row
+from eval.metrics import evidence_hit, span_scores
+from eval.squad import build, load_articles
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "eval" / "benchmarks"
+
+
+def squad_file(path: Path, articles: list[tuple[str, list[tuple[str, str]]]]) -> Path:
+    """A SQuAD JSON with one paragraph per article and (question id, answer) pairs."""
+    data = []
+    for title, qas in articles:
+        context = "نص المقالة " + " ".join(a for _, a in qas)
+        data.append({"title": title, "paragraphs": [{"context": context, "qas": [
+            {"id": qid, "question": f"سؤال {qid}؟", "answers": [{"text": a, "answer_start": 0}]} for qid, a in qas]}]})
+    path.write_text(json.dumps({"data": data}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_build_samples_leaves_articles_out_and_indexes_distractors(tmp_path):
+    arts = [(f"مقالة {i}", [(f"q{i}{j}", f"جواب{i}{j}") for j in range(3)]) for i in range(12)]
+    path = squad_file(tmp_path / "set.json", arts)
+    full = build(path, sample=None, left_out=4)
+    assert len(full.left_out_articles) == 2  # a sixth of the articles are set aside
+    assert not set(full.left_out_articles) & set(full.articles)
+    unanswerable = [r for r in full.rows if not r["answerable"]]
+    assert len(unanswerable) == 4 and all(r["sources"] == [] for r in unanswerable)
+    asked = {r["sources"][0] for r in full.rows if r["answerable"]}
+    assert asked <= set(full.articles) and len(full.rows) == 10 * 3 + 4
+    for row in full.rows:
+        assert validate_row(row) == []
+
+    small = build(path, sample=5, left_out=2, distractors=1)
+    answerable = [r for r in small.rows if r["answerable"]]
+    assert len(answerable) == 5
+    assert len(small.articles) == len({r["sources"][0] for r in answerable}) + 1
+    again = build(path, sample=5, left_out=2, distractors=1)
+    assert [r["id"] for r in again.rows] == [r["id"] for r in small.rows] and again.key() == small.key()
+    assert build(path, sample=5, left_out=2, distractors=1, seed=14).key() != small.key()
+
+
+def test_article_text_keeps_an_arabic_title_and_drops_an_english_slug(tmp_path):
+    path = squad_file(tmp_path / "s.json", [("Super_Bowl_50", [("a", "ج")]), ("ابن سينا", [("b", "ج")])])
+    english, arabic = load_articles(path)
+    assert "Super_Bowl" not in english.text() and arabic.text().startswith("ابن سينا\n\n")
+    folder = build(path).write_corpus(tmp_path / "corpus")
+    assert sorted(p.name for p in folder.glob("*.txt")) == [f"{english.id}.txt", f"{arabic.id}.txt"]
+
+
+def test_not_a_squad_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(GoldError, match="not a SQuAD JSON file"):
+        build(bad)
+
+
+def test_committed_xquad_pair_is_parallel():
+    s = build(BENCH / "xquad-dev.ar.json", BENCH / "xquad-dev.en.json", sample=30, left_out=5)
+    ar = {r["id"][3:]: r for r in s.rows if r["lang"] == "ar"}
+    en = {r["id"][3:]: r for r in s.rows if r["lang"] == "en"}
+    assert len(ar) == len(en) == 35 and ar.keys() == en.keys()
+    some = next(iter(en))
+    # English rows are scored against English spans, but their evidence is the Arabic span
+    assert en[some]["evidence"] == ar[some]["answers"] and en[some]["answers"] != ar[some]["answers"]
+    assert all(not a.text().startswith(a.title) for a in s.articles.values())  # English slugs dropped
+
+
+def test_span_scores_and_evidence_hit():
+    assert span_scores("وُلد في المدينة المنورة [1].", ["المدينة المنورة"], "ar")["recall"] == 1.0
+    assert span_scores("Denver Broncos (دنفر برونكوز) [1].", ["Denver Broncos"], "en") == \
+        {"f1": 1.0, "recall": 1.0, "exact": 1.0}
+    assert span_scores("Carolina Panthers [1]", ["Denver Broncos"], "en")["recall"] == 0.0
+    assert span_scores("in 2016 [1]", ["February 7, 2016", "2016"], "en")["recall"] == 1.0  # best of the spans
+    assert evidence_hit(["لعب فريق دنفر برونكوز المباراة."], ["دنفر برونكوز"]) == 1.0
+    assert evidence_hit(["لعب فريق دنفر المباراة."], ["دنفر برونكوز"]) == 0.0
