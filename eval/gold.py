@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from eval.metrics import match_form
-from rag.clean import clean_article
+from rag.ingest.clean import clean_article
 
 FIELDS = {"id", "lang", "question", "answer", "must_include", "sources", "answerable", "answers", "evidence"}
 REQUIRED = FIELDS - {"answer", "answers", "evidence"}

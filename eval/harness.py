@@ -16,8 +16,8 @@ from tqdm import tqdm
 
 from eval.metrics import citation_scores, evidence_hit, retrieval_scores, satisfies, span_scores, token_f1
 from rag import RAG
-from rag.language import answer_language
-from rag.prompts import prompt_hash
+from rag.text.language import answer_language
+from rag.answer.prompts import prompt_hash
 
 
 def unique(items: list[str]) -> list[str]:

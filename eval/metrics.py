@@ -19,7 +19,8 @@ import re
 import statistics
 from collections import Counter
 
-from rag.normalize import normalize, words
+from rag.text.arabic import strip_article
+from rag.text.normalize import normalize, words
 
 
 def match_form(text: str) -> str:
@@ -37,7 +38,6 @@ def satisfies(text: str, must_include: list[list[str]]) -> bool:
 # stripped, so "والقاهرة" and "القاهرة" and "قاهرة" are one token. Citation markers and, in an
 # English answer, the bracketed Arabic source spellings are not part of the answer.
 _EN_ARTICLES = {"a", "an", "the"}
-_AR_ARTICLE = re.compile(r"^(?:[وبفكل]?ال|لل)(?=\w{2})")
 _MARKERS = re.compile(r"\[\d+\]")
 
 
@@ -52,7 +52,7 @@ def answer_tokens(text: str, drop_arabic: bool = False) -> list[str]:
     text = _MARKERS.sub(" ", text)
     if drop_arabic:
         text = re.sub(r"[\u0600-\u06ff]+", " ", text)
-    return [_AR_ARTICLE.sub("", w) for w in words(text) if w not in _EN_ARTICLES]
+    return [strip_article(w) for w in words(text) if w not in _EN_ARTICLES]
 
 
 def span_scores(prediction: str, answers: list[str], lang: str) -> dict[str, float]:

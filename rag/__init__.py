@@ -9,11 +9,11 @@ Public API::
     answer = rag.ask("من هو وزير الخارجية الأذربيجاني؟")
 """
 
-from rag.answer import Answer, Citation, StreamEvent
+from rag.answer.answerer import Answer, Citation, StreamEvent
 from rag.engine import RAG
 from rag.errors import BackendError, IngestError, ModelError, RagError
-from rag.ingest import IngestReport
-from rag.retrieve import ArticleHits, Passage, group_by_article
+from rag.ingest.pipeline import IngestReport
+from rag.retrieval.hybrid import ArticleHits, Passage, group_by_article
 from rag.settings import Settings
 
 __all__ = [

@@ -48,7 +48,7 @@ def _print_json(data) -> None:
 
 
 def cmd_search(rag, args) -> None:
-    from rag.retrieve import group_by_article
+    from rag.retrieval.hybrid import group_by_article
 
     passages = rag.retrieve(args.question, args.k)
     if args.json:

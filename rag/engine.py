@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from rag.answer import Answer, Answerer, StreamEvent
+from rag.answer.answerer import Answer, Answerer, StreamEvent
 from rag.backends import BackendFactory
 from rag.embedder import SentenceEmbedder
-from rag.ingest import IngestReport, Ingestor
-from rag.retrieve import HybridRetriever, Passage
+from rag.ingest.pipeline import IngestReport, Ingestor
+from rag.retrieval.hybrid import HybridRetriever, Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
 

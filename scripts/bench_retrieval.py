@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from rag import RAG, Settings
-from rag.evidence import score_segments
+from rag.retrieval.evidence import score_segments
 
 
 def hit_at(ranked: list[str], gold: list[str], k: int = 3) -> bool:

@@ -8,7 +8,7 @@ import hashlib
 import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 
-from rag.normalize import tokenize
+from rag.text.normalize import tokenize
 
 
 class FakeEmbedder(BaseEmbedding):

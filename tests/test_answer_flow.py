@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, Settings
-from rag.prompts import examples, load
+from rag.answer.prompts import examples, load
 from rag.store import ChunkStore
-from rag.support import numbers_in, states_quantity, terms
+from rag.answer.support import numbers_in, states_quantity, terms
 from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -116,7 +116,7 @@ def test_an_answer_in_the_wrong_language_is_retried(make_rag):
 
 def test_invented_arabic_in_an_english_answer_is_removed_and_a_sourced_spelling_kept(make_rag):
     """English answers carry a name's Arabic spelling; one the cited passage does not hold is
-    the model's invention and goes (rag.names), one the passage does hold stays."""
+    the model's invention and goes (rag.answer.spellings), one the passage does hold stays."""
     seen = {}
 
     def reply(messages):

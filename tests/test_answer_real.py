@@ -7,9 +7,9 @@ import re
 import pytest
 
 from eval.metrics import satisfies
-from rag.language import detect_language, written_in
-from rag.prompts import examples
-from rag.support import echoes_question
+from rag.text.language import detect_language, written_in
+from rag.answer.prompts import examples
+from rag.answer.support import echoes_question
 
 pytestmark = pytest.mark.slow
 
@@ -111,7 +111,7 @@ def test_a_number_answer_to_an_arabic_question_is_an_arabic_sentence(seeded_rag)
 
 
 def test_english_answer_gives_the_arabic_spelling_of_a_name(seeded_rag):
-    """The real model garbles "Bayramov"; rag.names must attach the source spelling."""
+    """The real model garbles "Bayramov"; rag.answer.spellings must attach the source spelling."""
     answer = seeded_rag.ask("Who is the foreign minister of Azerbaijan?")
     assert answer.answered and answer.language == "en" and detect_language(answer.text) == "en"
     assert "بيراموف" in answer.text

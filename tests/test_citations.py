@@ -1,6 +1,6 @@
 import pytest
 
-from rag.citations import cited_numbers, parse_answer, render, strip_markers
+from rag.answer.citations import cited_numbers, parse_answer, render, strip_markers
 
 
 @pytest.mark.parametrize("text, numbers", [

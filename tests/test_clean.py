@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.clean import clean_article, find_date, is_debris
+from rag.ingest.clean import clean_article, find_date, is_debris
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

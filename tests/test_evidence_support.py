@@ -1,8 +1,8 @@
 import numpy as np
 
-from rag.evidence import Segment, score_segments, select_sources
-from rag.support import numbers_in, support
-from rag.evidence import Source
+from rag.retrieval.evidence import Segment, score_segments, select_sources
+from rag.answer.support import numbers_in, support
+from rag.retrieval.evidence import Source
 
 
 def unit(*xs):

@@ -1,7 +1,7 @@
 import pytest
 
-from rag.language import detect_language
-from rag.normalize import normalize, stem, tokenize
+from rag.text.language import detect_language
+from rag.text.normalize import normalize, stem, tokenize
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -1,12 +1,12 @@
-"""Pure tests for reply cleaning (rag.reply), Arabic name spellings (rag.names) and the
-number-aware support terms (rag.support). No model, no store."""
+"""Pure tests for reply cleaning (rag.answer.reply), Arabic name spellings (rag.answer.spellings) and the
+number-aware support terms (rag.answer.support). No model, no store."""
 
 import pytest
 
-from rag.names import add_arabic_names, arabic_skeleton, best_match, drop_unsourced_arabic, latin_skeleton, similarity
-from rag.prompts import examples, load, parse_turns
-from rag.reply import clean
-from rag.support import lexical_support, numbers_in
+from rag.answer.spellings import add_arabic_names, arabic_skeleton, best_match, drop_unsourced_arabic, latin_skeleton, similarity
+from rag.answer.prompts import examples, load, parse_turns
+from rag.answer.reply import clean
+from rag.answer.support import lexical_support, numbers_in
 
 SOURCES = [("أمين الناتو: نتطلع لتعزيز الشراكة مع أذربيجان", "2024-03-18"), ("Second title", "")]
 
@@ -113,5 +113,5 @@ def test_worked_examples_follow_the_real_prompt_format(lang):
 
 
 def texts_of(reply):
-    from rag.citations import parse_answer
+    from rag.answer.citations import parse_answer
     return [s for s in parse_answer(reply, 3) if s.numbers]

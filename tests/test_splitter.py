@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.clean import clean_article
-from rag.splitter import chunk_segments, split_long, split_segments, split_sentences
+from rag.ingest.clean import clean_article
+from rag.text.splitter import chunk_segments, split_long, split_segments, split_sentences
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

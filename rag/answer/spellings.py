@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 
+from rag.text.arabic import ARABIC_WORD, BRACKETED, clitic_variants
+
 _LATIN = [("sh", "S"), ("ch", "S"), ("kh", "K"), ("gh", "J"), ("th", "S"), ("dh", "Z"), ("ph", "F"),
           ("ck", "K"), ("ts", "S"), ("x", "KS")]
 _LATIN_CLASS = {"b": "B", "p": "B", "t": "T", "d": "D", "j": "J", "g": "J", "h": "H", "k": "K", "c": "K",
@@ -35,14 +37,12 @@ _LATIN_CLASS = {"b": "B", "p": "B", "t": "T", "d": "D", "j": "J", "g": "J", "h":
 _ARABIC_CLASS = {"ب": "B", "ت": "T", "ط": "T", "ث": "S", "ج": "J", "غ": "J", "ح": "H", "ه": "H", "ة": "H",
                  "خ": "K", "ك": "K", "ق": "K", "د": "D", "ض": "D", "ذ": "Z", "ز": "Z", "ظ": "Z", "ر": "R",
                  "س": "S", "ص": "S", "ش": "S", "ل": "L", "م": "M", "ن": "N", "ف": "F", "ڤ": "F", "گ": "J"}
-_AR_PREFIXES = ("وبال", "وال", "بال", "لل", "ال", "و", "ب", "ل", "ف")
 _SKIP = set("the a an in on at of and or but to for by with from as this that these those it its he she "
             "they his her their there according both also however while after before during yes no "
             "i we you mr mrs ms dr president prime minister ministry foreign defence defense secretary "
             "general chief head king prince sheikh ambassador chancellor council union european republic "
             "state states united national international institute summit conference".split())
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:al-|el-)?[A-Z][\w'’-]*)*")
-_ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
 
 
 def latin_skeleton(word: str) -> str:
@@ -89,28 +89,17 @@ def similarity(a: str, b: str) -> float:
     return 1 - row[-1] / max(len(a), len(b))
 
 
-def _variants(word: str) -> list[str]:
-    """The word and the word without one clitic prefix (بروكسل from ببروكسل)."""
-    out = [word]
-    for prefix in _AR_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-            out.append(word[len(prefix):])
-    return out
-
-
 def best_match(name: str, arabic_words: list[str]) -> tuple[float, int, str]:
     """(similarity, index, word) of the Arabic word that sounds most like ``name``."""
     skeleton = latin_skeleton(name)
     best = (0.0, -1, "")
     for index, word in enumerate(arabic_words):
-        for variant in _variants(word):
+        for variant in clitic_variants(word):
             score = similarity(skeleton, arabic_skeleton(variant))
             if score > best[0] or (score == best[0] and index == best[1]):  # a tie: the shorter variant
                 best = (score, index, variant)
     return best
 
-
-_BRACKETED_ARABIC = re.compile(rf"\s*\(([^()]*{_ARABIC_WORD.pattern}[^()]*)\)")
 
 
 def drop_unsourced_arabic(sentence: str, passage: str) -> str:
@@ -119,19 +108,19 @@ def drop_unsourced_arabic(sentence: str, passage: str) -> str:
     >>> drop_unsourced_arabic("It runs via Azerbaijan (العربية) and Kabul (الكابول).", "مطار كابول في أذربيجان")
     'It runs via Azerbaijan and Kabul (الكابول).'
     """
-    known = {v for word in _ARABIC_WORD.findall(passage) for v in _variants(word)}
+    known = {v for word in ARABIC_WORD.findall(passage) for v in clitic_variants(word)}
 
     def keep(match: re.Match) -> str:
-        words = _ARABIC_WORD.findall(match.group(1))
-        return match.group() if all(set(_variants(w)) & known for w in words) else ""
+        words = ARABIC_WORD.findall(match.group(1))
+        return match.group() if all(set(clitic_variants(w)) & known for w in words) else ""
 
-    return _BRACKETED_ARABIC.sub(keep, sentence)
+    return BRACKETED.sub(keep, sentence)
 
 
 def add_arabic_names(sentence: str, passage: str, known: str = "", min_similarity: float = 0.75) -> str:
     """``sentence`` with "(Arabic spelling)" after each capitalised name found in ``passage``.
     Names made only of words in ``known`` (the question) are left alone."""
-    arabic_words = _ARABIC_WORD.findall(passage)
+    arabic_words = ARABIC_WORD.findall(passage)
     if not arabic_words:
         return sentence
     known_words = {w.lower() for w in re.findall(r"[\w'’-]+", known)}

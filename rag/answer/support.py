@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.evidence import Segment, Source
-from rag.normalize import is_arabic_word, join_spaced_thousands, normalize, tokenize, words
+from rag.retrieval.evidence import Segment, Source
+from rag.text.normalize import is_arabic_word, join_spaced_thousands, normalize, tokenize, words
 
 # Normalised number words (2..12; "one"/"واحد" are too often not a quantity).
 NUMBER_WORDS = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 
-from rag.lexical import BM25Index
+from rag.retrieval.lexical import BM25Index
 from rag.store import ChunkStore
 
 log = logging.getLogger(__name__)

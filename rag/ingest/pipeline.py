@@ -15,11 +15,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rag.clean import clean_article
+from rag.ingest.clean import clean_article
 from rag.embedder import SentenceEmbedder
 from rag.errors import IngestError
 from rag.settings import Settings
-from rag.splitter import chunk_segments, split_segments
+from rag.text.splitter import chunk_segments, split_segments
 from rag.store import ChunkStore, Record
 
 log = logging.getLogger(__name__)

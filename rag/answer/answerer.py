@@ -21,18 +21,18 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Generator, Iterator
 
-from rag import prompts
+from rag.answer import prompts
 from rag.backends import BackendFactory
-from rag.citations import AnswerSentence, cited_numbers, render
+from rag.answer.citations import AnswerSentence, cited_numbers, render
 from rag.embedder import SentenceEmbedder
-from rag.evidence import Segment, Source, approx_tokens, score_segments, select_sources
-from rag.names import add_arabic_names, drop_unsourced_arabic
-from rag.language import answer_language, detect_language, written_in
-from rag.reply import clean
-from rag.retrieve import Passage
+from rag.retrieval.evidence import Segment, Source, approx_tokens, score_segments, select_sources
+from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
+from rag.text.language import answer_language, detect_language, written_in
+from rag.answer.reply import clean
+from rag.retrieval.hybrid import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.support import asks_for_count, echoes_question, states_quantity, support
+from rag.answer.support import asks_for_count, echoes_question, states_quantity, support
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class Answerer:
             yield from self._refuse(answer, "the model found no answer in the sources", started)
             return
         sentences = self._verify(sentences, sources, answer)
-        if lang == "en":  # names from Arabic sources get their source spelling (see rag.names)
+        if lang == "en":  # names from Arabic sources get their source spelling (see rag.answer.spellings)
             texts = {s.number: " ".join(s.texts) for s in sources}
             for sentence in sentences:
                 passage = " ".join(texts[n] for n in sentence.numbers)

@@ -12,18 +12,9 @@ from __future__ import annotations
 
 import re
 
+from rag.text.arabic import arabic_ratio
+
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: digits and punctuation do not vote
-
-
-def arabic_ratio(text: str) -> float:
-    arabic = latin = 0
-    for ch in text:
-        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufefc":
-            arabic += ch.isalpha()
-        elif ch.isalpha():
-            latin += 1
-    total = arabic + latin
-    return arabic / total if total else 0.0
 
 
 def detect_language(text: str, default: str = "en") -> str:

@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from rag.normalize import tokenize
+from rag.text.normalize import tokenize
 
 
 @dataclass

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.normalize import normalize
+from rag.text.normalize import normalize
 
 # Whole-line debris, matched against normalize(line) with trailing punctuation stripped.
 _DEBRIS_LINES = [

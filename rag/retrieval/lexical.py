@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from rag.normalize import tokenize
+from rag.text.normalize import tokenize
 
 
 class BM25Index:

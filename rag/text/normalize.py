@@ -16,26 +16,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-_TATWEEL = "\u0640"
-_CHAR_MAP = str.maketrans(
-    {
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-        "ى": "ي", "ة": "ه",
-        "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4",
-        "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
-        "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4",
-        "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
-        "“": '"', "”": '"', "«": '"', "»": '"', "’": "'", "‘": "'",
-    }
-)
-_THOUSANDS = re.compile(r"(?<=\d)[,٬'](?=\d{3}(?!\d))")
+from rag.text.arabic import (ARTICLE_PREFIXES, DECIMAL_SEPARATOR, DIGITS, LETTER_VARIANTS, MIN_STEM, SUFFIXES, TASHKEEL,
+                             TATWEEL, THOUSANDS_SEPARATOR, is_arabic_word)
+
+_QUOTES = {"“": '"', "”": '"', "«": '"', "»": '"', "’": "'", "‘": "'"}
+_CHAR_MAP = {**str.maketrans(LETTER_VARIANTS), **DIGITS, **str.maketrans(_QUOTES)}
+_THOUSANDS = re.compile(rf"(?<=\d)[,{THOUSANDS_SEPARATOR}'](?=\d{{3}}(?!\d))")
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:, \d{3})+)(?!\d)")
-_DECIMAL_AR = re.compile(r"(?<=\d)٫(?=\d)")
+_DECIMAL_AR = re.compile(rf"(?<=\d){DECIMAL_SEPARATOR}(?=\d)")
 _TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[^\W\d_]+", re.UNICODE)
 
-_AR_PREFIXES = ("وبال", "وكال", "فبال", "وال", "بال", "كال", "فال", "لل", "ال")
-_AR_SUFFIXES = ("هما", "كما", "تين", "ات", "ان", "ون", "ين", "يه", "ها", "هم", "نا", "يا", "ه", "ي")
 _AR_STOP = set(
     normalized
     for normalized in (
@@ -56,7 +46,7 @@ def normalize(text: str) -> str:
     """Casefold, unify Arabic letter variants and digits, drop tashkeel/tatweel and
     thousands separators. Keeps spacing and punctuation otherwise."""
     text = unicodedata.normalize("NFKC", text)
-    text = _TASHKEEL.sub("", text).replace(_TATWEEL, "")
+    text = TASHKEEL.sub("", text).replace(TATWEEL, "")
     text = text.translate(_CHAR_MAP)
     text = _DECIMAL_AR.sub(".", text)
     text = _THOUSANDS.sub("", text)
@@ -72,22 +62,18 @@ def join_spaced_thousands(text: str, separator: str = ",") -> str:
     return _SPACED_THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(", ", separator), text)
 
 
-def is_arabic_word(word: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in word)
-
-
 def stem(word: str) -> str:
     """Light stem of one normalised word (Arabic clitics/suffixes, English plural 's')."""
     if is_arabic_word(word):
-        for prefix in _AR_PREFIXES:
-            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+        for prefix in ARTICLE_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM:
                 word = word[len(prefix):]
                 break
         else:
             if word[:1] in "وفب" and len(word) >= 5:
                 word = word[1:]
-        for suffix in _AR_SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        for suffix in SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
                 return word[: -len(suffix)]
         return word
     if len(word) > 4 and word.endswith("ies"):

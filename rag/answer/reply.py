@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 
-from rag.citations import AnswerSentence, parse_answer
-from rag.normalize import join_spaced_thousands, normalize
+from rag.answer.citations import AnswerSentence, parse_answer
+from rag.text.normalize import join_spaced_thousands, normalize
 
 _LABELS = ("sources", "source", "answer", "المصادر", "المصدر", "مصدر", "الإجابة", "الاجابة", "الجواب",
            "الإجابه", "الاجابه", "التقييم")

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.splitter import split_sentences
+from rag.text.arabic import DIGITS
+from rag.text.splitter import split_sentences
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NUM = r"[0-9٠-٩۰-۹]+"
 MARKER = re.compile(
     rf"\s*[\[【]\s*(?:(?:source|sources|src|المصدر|مصدر|المصادر)\s*)?"
@@ -43,7 +43,7 @@ def marker_numbers(marker: str) -> list[int]:
     >>> marker_numbers("[1, ٣]")
     [1, 3]
     """
-    return [int(n) for n in re.findall(r"[0-9]+", marker.translate(_DIGITS))]
+    return [int(n) for n in re.findall(r"[0-9]+", marker.translate(DIGITS))]
 
 
 def strip_markers(text: str) -> tuple[str, list[tuple[int, list[int]]]]:
