@@ -21,7 +21,7 @@ from pathlib import Path
 from eval.gold import GoldError, check_gold, corpus_texts, load_gold
 from eval.harness import config, run
 from eval.squad import build
-from eval.report import chart, compare, format_summary, load_json, summarize, table
+from eval.report import chart, compare, format_refusals, format_summary, load_json, summarize, table
 from rag import RAG, RagError, Settings
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +32,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--gold", type=Path, default=HERE / "gold.jsonl")
     p.add_argument("--out", type=Path, default=None, help="write the JSON report (and a PNG chart beside it)")
     p.add_argument("--baseline", type=Path, default=None, help="compare with this earlier report")
-    p.add_argument("--floors", type=Path, default=HERE / "floors.json")
+    p.add_argument("--floors", type=Path, default=None,
+                   help="floors to meet (default eval/floors.json for the seed gold, none for --squad)")
     p.add_argument("--retrieval-only", action="store_true")
     p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
     p.add_argument("--limit", type=int, default=None, help="first N questions of each language")
@@ -49,17 +50,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                        "from the index (the right reply is a refusal)")
     squad.add_argument("--distractors", type=int, default=None, help="index only the sampled questions' "
                        "articles plus this many others (default: every article)")
+    squad.add_argument("--articles", type=int, default=None, help="draw the sample from this many articles "
+                       "only (a small index, for CI)")
     squad.add_argument("--seed", type=int, default=13)
     return p.parse_args(argv)
 
 
 def squad_setup(args: argparse.Namespace, settings: Settings) -> tuple[list[dict], Settings, Path, dict]:
     """Gold rows, settings pointing at the cached index, and the corpus folder of a SQuAD set."""
-    squad = build(args.squad, args.squad_parallel, args.sample, args.left_out, args.distractors, args.seed)
+    squad = build(args.squad, args.squad_parallel, args.sample, args.left_out, args.distractors, args.seed,
+                  args.articles)
     home = settings.cache_dir / "eval" / f"{squad.name}-{squad.key()}"
     corpus = squad.write_corpus(home / "articles")
     info = {"squad": str(args.squad), "squad_parallel": str(args.squad_parallel or ""), "sample": args.sample,
-            "left_out": args.left_out, "distractors": args.distractors, "seed": args.seed,
+            "left_out": args.left_out, "distractors": args.distractors, "seed": args.seed, "articles": args.articles,
             "articles_indexed": len(squad.articles), "left_out_articles": squad.left_out_articles,
             "index": str(home)}
     return squad.rows, settings.model_copy(update={"data_dir": home / "data"}), corpus, info
@@ -91,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         settings, extra = Settings(), {}
         if args.squad:
             rows, settings, corpus, extra = squad_setup(args, settings)
+            rows = select(rows, args.limit)
         else:
             rows, corpus = load_gold(args.gold), args.corpus
             if corpus.is_dir():
@@ -112,12 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     print(table(records))
     print()
     print(format_summary(report["summary"]))
+    if format_refusals(report["summary"]):
+        print("\n" + format_refusals(report["summary"]))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         chart(report["summary"], args.out.with_suffix(".png"))
         print(f"\nreport: {args.out} (chart: {args.out.with_suffix('.png')})")
-    floors = load_json(args.floors) if args.floors.is_file() else {}
+    floors_path = args.floors or (None if args.squad else HERE / "floors.json")
+    floors = load_json(floors_path) if floors_path and floors_path.is_file() else {}
     floors = floors.get("retrieval_only" if args.retrieval_only else "full", floors)
     failures, notes = compare(report, load_json(args.baseline), floors)
     if notes:

@@ -17,7 +17,6 @@ from tqdm import tqdm
 from eval.metrics import citation_scores, evidence_hit, retrieval_scores, satisfies, span_scores, token_f1
 from rag import RAG
 from rag.text.language import answer_language
-from rag.answer.prompts import prompt_hash
 
 
 def unique(items: list[str]) -> list[str]:
@@ -56,16 +55,22 @@ def score_question(row: dict, answer, retrieved: list[str], retrieval_only: bool
 def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backend: str | None = None) -> list[dict]:
     records = []
     for row in tqdm(rows, desc="retrieval" if retrieval_only else "answering", unit="q"):
-        t0 = time.perf_counter()
-        passages = rag.retrieve(row["question"], k)
-        retrieval_s = time.perf_counter() - t0
-        retrieved = unique([p.article_id for p in passages])
         record = {"id": row["id"], "lang": row["lang"], "question": row["question"], "answerable": row["answerable"],
                   "sources": row["sources"]}
         if retrieval_only:
+            t0 = time.perf_counter()
+            passages, vector = rag.retrieve_with_vector(row["question"], k)
+            retrieval_s = time.perf_counter() - t0
+            retrieved = unique([p.article_id for p in passages])
             record.update(text="", answered=False, language=row["lang"], cited_articles=[],
                           retrieved_articles=retrieved, timings={"retrieval": retrieval_s})
             record["scores"] = score_question(row, None, retrieved, True)
+            # what the model would be shown (token counts approximated: no LLM is loaded)
+            sources, relevance = rag.answerer.evidence(row["question"], passages, vector)
+            record["relevance"] = round(relevance, 4)
+            if row["answerable"] and (row.get("evidence") or row.get("answers")):
+                shown = [text for source in sources for text in source.texts]
+                record["scores"]["evidence_hit"] = evidence_hit(shown, row.get("evidence") or row["answers"])
         else:
             answer = rag.ask(row["question"], backend=backend, k=k)
             record.update(text=answer.text, answered=answer.answered, language=answer_language(answer.text),
@@ -77,11 +82,18 @@ def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backen
             record["question_tokens"] = answer.question_tokens
             record["relevance"] = round(answer.relevance, 4)
             record["backend"] = f"{answer.backend}:{answer.model}" if answer.backend else ""
+            record["draft"] = answer.draft  # the model's reply before the checks
+            record["shown"] = [" ".join(x["texts"]) for x in answer.sources]
+            record["quotes"] = [[c.number, c.quote] for c in answer.citations]
             if not answer.answered:
                 record["refusal_reason"] = answer.refusal_reason
-                record["refused_by"] = getattr(answer, "refused_by", "")
+                record["refused_by"] = answer.refused_by
         records.append(record)
     return records
+
+
+UNRECORDED = {"cache_dir", "data_dir", "embed_model", "chroma_url", "collection_prefix", "llm_path", "llm_threads",
+              "ollama_host", "ollama_timeout", "ollama_connect_timeout", "ui_host", "ui_port", "ui_auth", "ui_concurrency"}
 
 
 def config(rag: RAG, gold_path: Path, k: int, retrieval_only: bool, backend: str | None) -> dict:
@@ -95,11 +107,10 @@ def config(rag: RAG, gold_path: Path, k: int, retrieval_only: bool, backend: str
         "backend": used or "none (retrieval only)",
         "retrieval_only": retrieval_only,
         "k": k,
-        "settings": {key: s.model_dump()[key] for key in (
-            "chunk_tokens", "chunk_overlap_tokens", "segment_max_words", "rrf_k", "candidates",
-            "context_tokens", "min_relevance", "min_support", "max_new_tokens", "temperature", "embed_dtype")},
+        # every knob that changes answers (paths, hosts and UI settings left out)
+        "settings": {key: value for key, value in s.model_dump(mode="json").items() if key not in UNRECORDED},
         "collection": rag.store.name,
-        "prompts_hash": prompt_hash(),
+        "prompts_hash": rag.answerer.prompts.hash(),
         "gold": str(gold_path),
         "gold_hash": hashlib.sha256(Path(gold_path).read_bytes()).hexdigest()[:12],
     }

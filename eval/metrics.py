@@ -21,6 +21,7 @@ from collections import Counter
 
 from rag.text.arabic import strip_article
 from rag.text.normalize import normalize, words
+from rag.text.numbers import number_words
 
 
 def match_form(text: str) -> str:
@@ -35,7 +36,8 @@ def satisfies(text: str, must_include: list[list[str]]) -> bool:
 
 # SQuAD's answer normalisation, extended for Arabic as MLQA's evaluation does: besides case,
 # punctuation and the English articles, the Arabic article "ال" (with a leading و/ب/ف/ك/ل) is
-# stripped, so "والقاهرة" and "القاهرة" and "قاهرة" are one token. Citation markers and, in an
+# stripped, so "والقاهرة" and "القاهرة" and "قاهرة" are one token; a number word is its digits
+# ("ثمان مرات" and "8 مرات" share the token 8). Citation markers and, in an
 # English answer, the bracketed Arabic source spellings are not part of the answer.
 _EN_ARTICLES = {"a", "an", "the"}
 _MARKERS = re.compile(r"\[\d+\]")
@@ -52,7 +54,8 @@ def answer_tokens(text: str, drop_arabic: bool = False) -> list[str]:
     text = _MARKERS.sub(" ", text)
     if drop_arabic:
         text = re.sub(r"[\u0600-\u06ff]+", " ", text)
-    return [strip_article(w) for w in words(text) if w not in _EN_ARTICLES]
+    return [str(value) if value is not None else strip_article(w)
+            for w, value in number_words(words(text)) if w not in _EN_ARTICLES]
 
 
 def span_scores(prediction: str, answers: list[str], lang: str) -> dict[str, float]:
@@ -156,6 +159,9 @@ def aggregate(questions: list[dict]) -> dict[str, float | None]:
     out: dict[str, float | None] = {"n": len(questions), "n_answerable": len(answerable)}
     for key in ("hit@1", "hit@3", "hit@5", "mrr"):
         out[key] = mean([q["scores"].get(key) for q in answerable])
+    hits = [q["scores"]["evidence_hit"] for q in answerable if "evidence_hit" in q["scores"]]
+    if hits:  # the gold span was among the sources the model was (or would have been) shown
+        out["evidence_hit"] = mean(hits)
     generated = [q for q in questions if q["scores"].get("language_match") is not None]
     if generated:
         out["accuracy"] = mean([q["scores"]["correct"] for q in answerable])
@@ -170,7 +176,7 @@ def aggregate(questions: list[dict]) -> dict[str, float | None]:
         out["wrong_answer_rate"] = mean([float(q["answered"] and not q["scores"]["correct"]) for q in answerable])
         spans = [q for q in answerable if "recall" in q["scores"]]
         if spans:  # public sets: token recall/F1 against the gold spans, and what the model was shown
-            for key in ("recall", "exact", "evidence_hit"):
+            for key in ("recall", "exact"):
                 out[key] = mean([q["scores"][key] for q in spans])
 
     for key in ("prompt_tokens", "question_tokens"):  # whole prompt; its per-question (uncached) part

@@ -22,7 +22,31 @@ def summarize(records: list[dict]) -> dict:
         "overall": aggregate(records),
         "ar": aggregate([r for r in records if r["lang"] == "ar"]),
         "en": aggregate([r for r in records if r["lang"] == "en"]),
+        "refusals": refusals(records),
     }
+
+
+def refusals(records: list[dict]) -> dict:
+    """How many refusals each check made, per language, split by whether the question was
+    answerable (a wrong refusal) or not (a right one)."""
+    out: dict = {}
+    for r in records:
+        if r.get("answered", True) or "refused_by" not in r:
+            continue
+        kind = "answerable" if r["answerable"] else "unanswerable"
+        per = out.setdefault(r["lang"], {}).setdefault(kind, {})
+        check = r["refused_by"] or "?"
+        per[check] = per.get(check, 0) + 1
+    return out
+
+
+def format_refusals(summary: dict) -> str:
+    lines = []
+    for lang, kinds in sorted(summary.get("refusals", {}).items()):
+        for kind, counts in sorted(kinds.items()):
+            parts = ", ".join(f"{check} {n}" for check, n in sorted(counts.items(), key=lambda x: -x[1]))
+            lines.append(f"refused ({lang}, {kind}): {parts}")
+    return "\n".join(lines)
 
 
 def verdict(record: dict) -> str:

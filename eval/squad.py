@@ -139,20 +139,21 @@ def _rows(article: SquadArticle, q: dict, answerable: bool, parallel: bool) -> l
 
 
 def build(path: Path, parallel: Path | None = None, sample: int | None = None, left_out: int = 0,
-          distractors: int | None = None, seed: int = 13) -> SquadSet:
+          distractors: int | None = None, seed: int = 13, articles: int | None = None) -> SquadSet:
     """The corpus and gold rows of one SQuAD file (see the module docstring).
 
     ``sample``: answerable questions asked per language (all when None); ``left_out``: questions
     whose article is removed from the index (about a sixth of the articles are set aside for
-    them); ``distractors``: index only the sampled questions' articles plus this many others."""
-    articles = load_articles(path, parallel)
+    them); ``distractors``: index only the sampled questions' articles plus this many others;
+    ``articles``: draw the sample from this many articles only (a small index for CI)."""
+    every = load_articles(path, parallel)
     rng = random.Random(seed)
-    order = list(articles)
+    order = list(every)
     rng.shuffle(order)
     n_out = min(len(order) - 1, max(1, len(order) // 6)) if left_out else 0
     out_articles, kept = order[:n_out], order[n_out:]
-    pool = [(a, q) for a in sorted(kept, key=lambda a: a.id) for q in a.questions
-            if not parallel or q["parallel"]]
+    asked_from = sorted(kept[:articles] if articles else kept, key=lambda a: a.id)
+    pool = [(a, q) for a in asked_from for q in a.questions if not parallel or q["parallel"]]
     chosen = rng.sample(pool, min(sample, len(pool))) if sample else pool
     chosen.sort(key=lambda aq: (aq[0].id, aq[1]["id"]))
     out_pool = [(a, q) for a in sorted(out_articles, key=lambda a: a.id) for q in a.questions

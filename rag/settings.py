@@ -59,13 +59,35 @@ class Settings(BaseSettings):
     top_k: int = Field(default=8, ge=1, le=50)
     rrf_k: int = Field(default=60, ge=1)
     candidates: int = Field(default=30, ge=1, description="per-retriever candidates fed to fusion")
-    context_tokens: int = Field(default=160, ge=50, description="evidence budget in LLM tokens")
+
+    # --- evidence: which sentences the model reads (rag/retrieval/evidence.py) ------------
+    context_tokens: int = Field(default=300, ge=50, description="evidence budget in LLM tokens")
+    evidence_max_segments: int = Field(default=6, ge=1, description="sentence segments at most")
+    evidence_margin: float = Field(default=0.15, ge=0.0, description="keep segments scoring within this of the best")
+    evidence_lexical_weight: float = Field(default=0.15, ge=0.0, description="weight of question-term overlap")
+    evidence_top_chunks: int = Field(default=3, ge=0, description="segments inside these best chunks get a bonus")
+    evidence_top_chunk_bonus: float = Field(default=0.04, ge=0.0)
+    evidence_neighbours: int = Field(default=0, ge=0, description="the segments next to this many best "
+                                     "segments are added, budget allowing")
+
+    # --- answer checks (rag/answer/checks.py) ---------------------------------------------
+    disabled_checks: str = Field(default="", description="comma-separated check names to switch off "
+                                 "(relevance, declined, reply, language, grounding, count, echo)")
     min_relevance: float = Field(
-        default=0.40, description="best query-sentence cosine below this refuses without the LLM"
+        default=0.30, description="best question-sentence cosine below this refuses without the LLM"
     )
-    min_support: float = Field(default=0.45, description="answer sentence needs this support")
+    min_relevance_cross_script: float = Field(
+        default=0.27, description="the same for a question in another script than its sources"
+    )
+    min_support: float = Field(default=0.45, description="cosine a claim-less sentence in the other script "
+                               "needs with a source segment")
+    min_term_share: float = Field(default=0.5, ge=0.0, le=1.0, description="share of an answer sentence's new "
+                                  "words that must occur in its source (same script)")
+    name_similarity: float = Field(default=0.75, ge=0.0, le=1.0,
+                                   description="consonant-skeleton match for a Latin name and an Arabic word")
 
     # --- generation ----------------------------------------------------------------------
+    prompts_dir: str = Field(default="", description="folder of prompt files; empty = the packaged prompts/")
     backend: Literal["auto", "ollama", "llamacpp"] = "auto"
     language: Literal["auto", "ar", "en"] = "auto"
     llm_path: str = Field(default="", description="GGUF file; empty = the fetched Qwen2.5 GGUF")
@@ -75,6 +97,8 @@ class Settings(BaseSettings):
                               "language's system prompt is evaluated once (0 = off)")
     max_new_tokens: int = Field(default=200, ge=16)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    repeat_penalty: float = Field(default=1.1, ge=1.0, le=2.0, description="llama.cpp/Ollama repetition "
+                                  "penalty (1.0 = off)")
     ollama_host: str = Field(default_factory=lambda: os.environ.get("OLLAMA_HOST", "http://127.0.0.1:11434"))
     ollama_model: str = "qwen2.5:7b-instruct"
     ollama_num_ctx: int = Field(default=8192, ge=512)
@@ -100,6 +124,21 @@ class Settings(BaseSettings):
         if value and ":" not in value:
             raise ValueError("RAG_UI_AUTH must be 'user:password'")
         return value
+
+    @field_validator("disabled_checks")
+    @classmethod
+    def _check_names(cls, value: str) -> str:
+        from rag.answer.checks import CHECK_NAMES  # the one list of check names (imported late: no cycle)
+
+        unknown = sorted({n.strip() for n in value.split(",") if n.strip()} - set(CHECK_NAMES))
+        if unknown:
+            raise ValueError(f"RAG_DISABLED_CHECKS: unknown check {', '.join(unknown)}; "
+                             f"known: {', '.join(CHECK_NAMES)}")
+        return value
+
+    @property
+    def disabled_check_names(self) -> set[str]:
+        return {n.strip() for n in self.disabled_checks.split(",") if n.strip()}
 
     @model_validator(mode="after")
     def _check_overlap(self) -> "Settings":

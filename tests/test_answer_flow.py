@@ -10,7 +10,8 @@ import pytest
 from rag import RAG, Settings
 from rag.answer.prompts import examples, load
 from rag.store import ChunkStore
-from rag.answer.support import numbers_in, states_quantity, terms
+from rag.answer.wording import states_quantity
+from rag.text.numbers import numbers_in, terms
 from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -140,7 +141,7 @@ def test_a_count_question_answered_with_no_number_is_refused(make_rag):
     rag, _ = make_rag(without_numbers, without_numbers)
     answer = rag.ask(QUESTION)
     assert not answer.answered and not answer.citations
-    assert answer.refusal_reason == "a count question answered with no number"
+    assert answer.refusal_reason == "a count question answered with no number" and answer.refused_by == "count"
     # the same kind of reply to a question that asks for no count is an answer
     answer = rag.ask("ما هدف زيارة ستولتنبرج إلى باكو؟")
     assert answer.answered and answer.citations
@@ -171,7 +172,7 @@ def test_an_answer_that_only_repeats_the_question_is_refused(make_rag):
     reply = question_words(llm.calls[0])
     assert not terms(reply.replace("[1]", "")) - terms(ECHO_QUESTION)  # the reply is an echo
     assert not answer.answered and not answer.citations
-    assert answer.refusal_reason == "the answer only repeats the question"
+    assert answer.refusal_reason == "the answer only repeats the question" and answer.refused_by == "echo"
     # the same kind of reply to a choice question ("A or B?") picks one of its terms: an answer
     answer = rag.ask("هل يتجه ستولتنبرج بعد زيارة أذربيجان إلى تبليسي أو إلى يريفان؟")
     assert answer.answered and answer.citations, answer.refusal_reason

@@ -1,94 +1,55 @@
 """From retrieved passages to a grounded, cited answer in the question's language.
 
-Three guards keep the bot from answering out of the model's general knowledge, because a
-1.5B model will happily invent a cited answer to "Who won the 2022 World Cup?":
-1. *relevance*: if no stored sentence of the retrieved articles is close enough to the
-   question (cosine < ``min_relevance``), we refuse without calling the model;
-2. *model signal*: the prompt asks for ``NOT_FOUND`` when the sources lack the answer;
-3. *support*: every answer sentence is checked against what it cites; unsupported citations
-   are dropped, uncited sentences get the best supporting source attached if one supports
-   them, and an answer left with no supported citation at all is refused. A "how many"
-   question answered with no number at all ("participants came from Lebanon") is refused too:
-   the model found a related sentence, not the count. So is a reply that only repeats the
-   question's own terms ("Azerbaijan." to "which city after Azerbaijan?"): asked again with
-   that pointed out, the model repeated itself or said NOT_FOUND, so there is no retry.
+The path, in one place:
+1. *evidence*: the stored sentence segments of the retrieved articles are scored against the
+   question and the best few become numbered sources (rag/retrieval/evidence.py);
+2. the checks that run before the model (``relevance``) may refuse without calling it;
+3. the model answers from the sources (streamed; a leading ``NOT_FOUND`` is held back);
+4. the checks that run after it (checks.py: ``declined``, ``reply``, ``language``,
+   ``grounding``, ``count``, ``echo``) pass the reply, ask for one retry, or refuse;
+5. English answers get the Arabic source spelling after each name (spellings.py).
+
+A 1.5B model will happily invent a cited answer to "Who won the 2022 World Cup?", so the
+refusals are made in code, by the checks, never left to the prompt alone. Retry rule: at most
+one per answer. A check that asks for a retry with ``keep`` (``language``) lets the first reply
+stand when the retry fails; one without (``reply``) refuses.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
 from typing import Generator, Iterator
 
 from rag.answer import prompts
+from rag.answer.checks import (Check, Count, Declined, Draft, Echo, Grounding, Language, Reason, Relevance, Reply,
+                               SENTINEL, Verdict)
+from rag.answer.citations import cited_numbers, render
+from rag.answer.grounding import Grounder
+from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
+from rag.answer.types import Answer, Citation, StreamEvent
 from rag.backends import BackendFactory
-from rag.answer.citations import AnswerSentence, cited_numbers, render
 from rag.embedder import SentenceEmbedder
 from rag.retrieval.evidence import Segment, Source, approx_tokens, score_segments, select_sources
-from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
-from rag.text.language import answer_language, detect_language, written_in
-from rag.answer.reply import clean
 from rag.retrieval.hybrid import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.answer.support import asks_for_count, echoes_question, states_quantity, support
+from rag.text.language import answer_language, detect_language
 
 log = logging.getLogger(__name__)
 
-SENTINEL = "NOT_FOUND"
-
-
-def not_found(reply: str) -> bool:
-    """The model's signal that the sources lack the answer."""
-    return reply.strip().upper().startswith(SENTINEL)
-
-
-@dataclass
-class Citation:
-    number: int
-    article_id: str
-    title: str
-    quote: str
-    start: int
-    end: int
-    score: float
-
-
-@dataclass
-class Answer:
-    question: str
-    text: str
-    answered: bool
-    language: str  # language of the question (the language the answer must be in)
-    answer_language: str  # language detected in the final text
-    citations: list[Citation] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
-    sources: list[dict] = field(default_factory=list)  # the numbered sources the model saw
-    standalone_question: str = ""
-    backend: str = ""
-    model: str = ""
-    prompt_tokens: int = 0  # the whole prompt: system rules + worked examples + sources and question
-    question_tokens: int = 0  # its per-question part (sources + question); the rest stays in llama.cpp's KV cache
-    refusal_reason: str = ""
-    relevance: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)  # retrieval, first_token, total (s)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class StreamEvent:
-    delta: str | None = None
-    answer: Answer | None = None
+__all__ = ["Answer", "Answerer", "Citation", "StreamEvent"]
 
 
 class Answerer:
-    CITE_MARGIN = 0.3  # a cited source may support its sentence this much less than the best one
-
     def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory):
         self.settings, self.store, self.embedder, self.backends = settings, store, embedder, backends
+        self.prompts = prompts.PromptSet(settings.prompts_dir)
+        every: list[Check] = [Relevance(settings.min_relevance, settings.min_relevance_cross_script), Declined(), Reply(), Language(),
+                              Grounding(Grounder(settings, embedder)), Count(), Echo()]
+        off = settings.disabled_check_names
+        self.before = [c for c in every if c.before_model and c.name not in off]
+        self.after = [c for c in every if not c.before_model and c.name not in off]
 
     # --- follow-ups ----------------------------------------------------------------------
     def rewrite(self, question: str, history: list[dict], backend: str | None = None) -> str:
@@ -96,7 +57,7 @@ class Answerer:
         turns = [m for m in history if m.get("role") in ("user", "assistant") and m.get("content")]
         if not turns:
             return question
-        prompt = prompts.render("rewrite", history=prompts.render_history(turns), question=question)
+        prompt = self.prompts.render("rewrite", history=prompts.render_history(turns), question=question)
         llm = self.backends.get(backend)
         text = "".join(llm.stream_chat([{"role": "user", "content": prompt}], 64, 0.0)).strip()
         text = text.splitlines()[0].strip().strip('"«»“”') if text else ""
@@ -108,14 +69,27 @@ class Answerer:
 
     # --- evidence ------------------------------------------------------------------------
     def candidates(self, passages: list[Passage]) -> list[Segment]:
+        """Every stored segment of the retrieved articles, marked when it lies inside one of
+        the best ``evidence_top_chunks`` retrieved chunks."""
         titles = {p.article_id: (p.title, p.date) for p in passages}
-        top = [(p.article_id, p.start, p.end) for p in passages[:3]]
+        top = [(p.article_id, p.start, p.end) for p in passages[: self.settings.evidence_top_chunks]]
         segments = []
         for text, embedding, meta in self.store.segments_of(list(titles)):
             aid, start, end = meta["article_id"], int(meta["start"]), int(meta["end"])
             inside = any(aid == a and s <= start and end <= e for a, s, e in top)
             segments.append(Segment(aid, titles[aid][0], titles[aid][1], text, start, end, list(embedding), inside))
         return segments
+
+    def evidence(self, question: str, passages: list[Passage], query_vector: list[float],
+                 count_tokens=approx_tokens) -> tuple[list[Source], float]:
+        """The numbered sources the model will read, and the relevance (best question-segment
+        cosine). Needs no LLM, so the eval can measure selection alone (``--evidence-only``)."""
+        s = self.settings
+        segments = self.candidates(passages)
+        relevance = score_segments(question, query_vector, segments, s.evidence_lexical_weight,
+                                   s.evidence_top_chunk_bonus)
+        return select_sources(segments, s.context_tokens, count_tokens, s.evidence_max_segments,
+                              s.evidence_margin, s.evidence_neighbours), relevance
 
     # --- answering -----------------------------------------------------------------------
     def stream(self, question: str, standalone: str, passages: list[Passage], query_vector: list[float], *,
@@ -128,76 +102,78 @@ class Answerer:
                         passages=passages, standalone_question=standalone)
         answer.timings = {"retrieval": retrieval_s, "first_token": 0.0, "total": 0.0}
 
-        segments = self.candidates(passages)
-        answer.relevance = score_segments(standalone, query_vector, segments)
         llm = self.backends.get(backend)
         answer.backend, answer.model = llm.name, llm.model
-        sources = select_sources(segments, self.settings.context_tokens, getattr(llm, "count_tokens", approx_tokens))
-        answer.sources = [{"number": s.number, "article_id": s.article_id, "title": s.title, "date": s.date,
-                           "texts": s.texts} for s in sources]
-        if not segments or answer.relevance < self.settings.min_relevance:
-            yield from self._refuse(answer, f"no relevant passage (best similarity {answer.relevance:.2f})", started)
-            return
-        messages = [
-            {"role": "system", "content": prompts.load("system", lang)},
-            *prompts.examples(lang),
-            {"role": "user", "content": prompts.render(
-                "answer", lang, question=question if standalone == question else standalone,
-                sources=prompts.render_sources([(s.title, s.date, s.texts) for s in sources]))},
-        ]
+        count_tokens = getattr(llm, "count_tokens", approx_tokens)
+        sources, answer.relevance = self.evidence(standalone, passages, query_vector, count_tokens)
+        answer.sources = [{"number": x.number, "article_id": x.article_id, "title": x.title, "date": x.date,
+                           "texts": x.texts} for x in sources]
+        draft = Draft(question, standalone, lang, sources, answer.relevance)
+        for check in self.before:
+            verdict = check.run(draft)
+            self._trace(answer, check, verdict)
+            if verdict.action == "refuse":
+                yield from self._refuse(answer, check.name, verdict, started)
+                return
 
-        answer.question_tokens = getattr(llm, "count_tokens", approx_tokens)(messages[-1]["content"])
-        raw = yield from self._generate(llm, messages, answer, started)
-        if not_found(raw) or not raw.strip():
-            yield from self._refuse(answer, "the model found no answer in the sources", started)
+        messages = [
+            {"role": "system", "content": self.prompts.load("system", lang)},
+            *self.prompts.examples(lang),
+            {"role": "user", "content": self.prompts.render(
+                "answer", lang, question=question if standalone == question else standalone,
+                sources=prompts.render_sources([(x.title, x.date, x.texts) for x in sources]))},
+        ]
+        answer.question_tokens = count_tokens(messages[-1]["content"])
+        draft.raw = yield from self._generate(llm, messages, answer, started)
+        answer.draft = draft.raw
+        refusal = yield from self._run_checks(draft, llm, messages, answer, started)
+        if refusal is not None:
+            yield from self._refuse(answer, *refusal, started)
             return
-        sentences = yield from self._sentences(llm, messages, raw, sources, lang, answer, started)
-        if sentences is None:
-            yield from self._refuse(answer, "the model found no answer in the sources", started)
-            return
-        sentences = self._verify(sentences, sources, answer)
-        if lang == "en":  # names from Arabic sources get their source spelling (see rag.answer.spellings)
-            texts = {s.number: " ".join(s.texts) for s in sources}
-            for sentence in sentences:
+
+        if lang == "en":  # names from Arabic sources get their source spelling (see spellings.py)
+            texts = {x.number: " ".join([x.title, *x.texts]) for x in sources}
+            for sentence in draft.sentences:
                 passage = " ".join(texts[n] for n in sentence.numbers)
                 sentence.text = add_arabic_names(drop_unsourced_arabic(sentence.text, passage), passage,
-                                                 known=standalone)
-        if not answer.citations:
-            yield from self._refuse(answer, "no answer sentence is supported by the sources", started)
-            return
-        if asks_for_count(standalone) and not states_quantity(" ".join(s.text for s in sentences)):
-            yield from self._refuse(answer, "a count question answered with no number", started)
-            return
-        if echoes_question(" ".join(s.text for s in sentences), standalone, lang):
-            yield from self._refuse(answer, "the answer only repeats the question", started)
-            return
-        answer.text = render(sentences)
+                                                 known=standalone, min_similarity=self.settings.name_similarity)
+        answer.citations = self._citations(draft)
+        answer.text = render(draft.sentences)
         answer.answered = True
         answer.answer_language = answer_language(answer.text)
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent(answer=answer)
 
-    def _sentences(self, llm, messages: list[dict], raw: str, sources: list[Source], lang: str, answer: Answer,
-                   started: float) -> Generator[StreamEvent, None, list[AnswerSentence] | None]:
-        """The reply's answer sentences, after at most one retry; None when the model, asked
-        again after an echo, says NOT_FOUND. The retry happens when the reply holds no answer
-        sentence (it only echoed the prompt: labels, source titles), or no word in the
-        question's language (a bare "5 [1]." to an Arabic question). It leaves the worked
-        examples out: with them, the model went on to copy the example's answer."""
-        headers = [(s.title, s.date) for s in sources]
-        sentences = clean(raw.replace(SENTINEL, ""), headers, len(sources))
-        if sentences and written_in(" ".join(s.text for s in sentences), lang):
-            return sentences
-        nudge = "terse" if sentences else "nudge"
-        log.info("reply %r needs a retry (%s)", raw[:120], nudge)
-        retry = [messages[0], messages[-1], {"role": "assistant", "content": raw},
-                 {"role": "user", "content": prompts.load(nudge, lang)}]
-        raw = yield from self._generate(llm, retry, answer, started, quiet=True)
-        again = clean(raw.replace(SENTINEL, ""), headers, len(sources))
-        if nudge == "terse":  # the first reply did answer: keep it unless the retry says more
-            worded = again and not not_found(raw)
-            return again if worded and written_in(" ".join(s.text for s in again), lang) else sentences
-        return None if not_found(raw) else again
+    def _run_checks(self, draft: Draft, llm, messages: list[dict], answer: Answer,
+                    started: float) -> Generator[StreamEvent, None, tuple[str, Verdict] | None]:
+        """Run the after-model checks in order, with at most one retry; return (check, verdict)
+        of the refusal, or None when the draft passed them all."""
+        retried, kept, i = False, None, 0
+        while i < len(self.after):
+            check = self.after[i]
+            verdict = check.run(draft)
+            self._trace(answer, check, verdict)
+            if verdict.action == "pass":
+                i += 1
+                continue
+            if kept is not None and i <= kept[0]:  # the retry failed where the first reply passed
+                i, (_, draft.raw, draft.sentences) = kept[0] + 1, kept
+                kept = None
+                continue
+            if verdict.action == "refuse" or retried:
+                if verdict.action == "retry" and verdict.keep:  # a soft check: the reply stands
+                    i += 1
+                    continue
+                return check.name, verdict
+            retried = True
+            if verdict.keep:
+                kept = (i, draft.raw, list(draft.sentences))
+            log.info("reply %r: %s check asks again (%s)", draft.raw[:120], check.name, verdict.detail)
+            retry = [messages[0], messages[-1], {"role": "assistant", "content": draft.raw},
+                     {"role": "user", "content": self.prompts.load(verdict.prompt, draft.lang)}]
+            draft.raw = yield from self._generate(llm, retry, answer, started, quiet=True)
+            draft.sentences, i = [], 0
+        return None
 
     def _generate(self, llm, messages: list[dict], answer: Answer, started: float,
                   quiet: bool = False) -> Generator[StreamEvent, None, str]:
@@ -221,41 +197,33 @@ class Answerer:
         answer.prompt_tokens = max(answer.prompt_tokens, llm.last_prompt_tokens)
         return raw
 
-    def _verify(self, sentences: list[AnswerSentence], sources: list[Source], answer: Answer) -> list[AnswerSentence]:
-        """Keep citations that support their sentence; attach one where a sentence has none."""
-        vectors = self.embedder.embed_queries([s.text for s in sentences])
-        by_number = {s.number: s for s in sources}
-        citations: dict[tuple[int, int], Citation] = {}
-        floor = self.settings.min_support
-        for sentence, vector in zip(sentences, vectors):
-            checks = {n: support(sentence.text, vector, src) for n, src in by_number.items()}
-            best = max(checks, key=lambda n: checks[n].score, default=None)
-            top = checks[best].score if best is not None else 0.0
-            # a cited source must support the sentence, and not far less than another source does
-            # (a quote of source [1] that the model labelled [2] is cited as [1])
-            kept = [n for n in sentence.numbers if checks[n].score >= max(floor, top - self.CITE_MARGIN)]
-            if not kept and best is not None and top >= floor:
-                kept = [best]
-            sentence.numbers = kept
-            for n in kept:
-                seg, src = checks[n].segment, by_number[n]
-                key = (n, seg.start)
-                if key not in citations or citations[key].score < checks[n].score:
-                    citations[key] = Citation(n, src.article_id, src.title, seg.text, seg.start, seg.end,
-                                              round(checks[n].score, 3))
-        # A sentence no source supports is not a claim we can stand behind: drop it (this also
-        # removes filler such as "This is stated in the sources.").
-        sentences[:] = [s for s in sentences if s.numbers]
-        order = cited_numbers(sentences)
-        answer.citations = sorted(citations.values(), key=lambda c: (order.index(c.number), c.start))
-        return sentences
+    @staticmethod
+    def _citations(draft: Draft) -> list[Citation]:
+        """One citation per (source, quoted segment), in the order the answer cites them."""
+        by_number = {x.number: x for x in draft.sources}
+        found: dict[tuple[int, int], Citation] = {}
+        for link in draft.grounding.get("links", []):
+            seg, src = link["segment"], by_number[link["number"]]
+            key = (link["number"], seg.start)
+            if key not in found or found[key].score < link["score"]:
+                found[key] = Citation(link["number"], src.article_id, src.title, seg.text, seg.start, seg.end,
+                                      round(link["score"], 3))
+        order = cited_numbers(draft.sentences)
+        return sorted((c for c in found.values() if c.number in order),
+                      key=lambda c: (order.index(c.number), c.start))
 
-    def _refuse(self, answer: Answer, reason: str, started: float) -> Iterator[StreamEvent]:
-        log.info("refusing %r: %s", answer.question, reason)
+    @staticmethod
+    def _trace(answer: Answer, check: Check, verdict: Verdict) -> None:
+        answer.checks.append({"check": check.name, "action": verdict.action, "detail": verdict.detail})
+
+    def _refuse(self, answer: Answer, check: str, verdict: Verdict, started: float) -> Iterator[StreamEvent]:
+        reason = (verdict.reason or Reason.NO_ANSWER_SENTENCE).value
+        answer.refusal_reason = f"{reason}: {verdict.detail}" if verdict.detail else reason
+        answer.refused_by = check
+        log.info("refusing %r (%s): %s", answer.question, check, answer.refusal_reason)
         answer.answered = False
-        answer.text = prompts.load("refusal", answer.language)
+        answer.text = self.prompts.load("refusal", answer.language)
         answer.answer_language = answer.language
         answer.citations = []
-        answer.refusal_reason = reason
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent(answer=answer)

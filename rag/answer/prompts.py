@@ -80,3 +80,24 @@ def prompt_hash(folder: Path = PROMPTS_DIR) -> str:
     for path in sorted(folder.glob("*.txt")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+class PromptSet:
+    """The prompt files of one folder: ``Settings.prompts_dir``, by default the packaged
+    ``prompts/``. A copy of that folder with edited files changes the bot's wording without
+    touching code (every file must be there: a missing one fails at the first question)."""
+
+    def __init__(self, folder: Path | str | None = None):
+        self.folder = Path(folder).expanduser() if folder else PROMPTS_DIR
+
+    def load(self, name: str, lang: str | None = None) -> str:
+        return load(name, lang, self.folder)
+
+    def render(self, name: str, lang: str | None = None, **values: str) -> str:
+        return self.load(name, lang).format(**values)
+
+    def examples(self, lang: str) -> list[dict]:
+        return parse_turns(self.load("examples", lang))
+
+    def hash(self) -> str:
+        return prompt_hash(self.folder)

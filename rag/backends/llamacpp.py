@@ -57,6 +57,7 @@ class LlamaCppBackend:
         self.n_ctx = settings.llm_ctx
         self.n_threads = settings.llm_threads or os.cpu_count() or 2
         self.cache_bytes = settings.llm_cache_mb * 1024 * 1024
+        self.repeat_penalty = settings.repeat_penalty
         self.last_prompt_tokens = 0
         self._llm = None
         self._lock = threading.Lock()  # one generation at a time on one model
@@ -83,7 +84,7 @@ class LlamaCppBackend:
                 raise BackendError(f"prompt of {self.last_prompt_tokens} tokens does not fit the "
                                    f"{self.n_ctx}-token context (RAG_LLM_CTX)")
             stream = self.llm.create_chat_completion(messages, stream=True, max_tokens=max_tokens,
-                                                     temperature=temperature, top_p=0.9, repeat_penalty=1.1,
+                                                     temperature=temperature, top_p=0.9, repeat_penalty=self.repeat_penalty,
                                                      stop=list(STOP))
             for chunk in stream:
                 delta = chunk["choices"][0]["delta"].get("content")

@@ -29,6 +29,7 @@ class OllamaBackend:
         self.model = settings.ollama_model
         self.num_ctx = settings.ollama_num_ctx
         self.timeout = settings.ollama_timeout
+        self.repeat_penalty = settings.repeat_penalty
         self.last_prompt_tokens = 0
         self.client = ollama.Client(host=self.host, timeout=httpx.Timeout(settings.ollama_timeout,
                                                                           connect=settings.ollama_connect_timeout))
@@ -58,7 +59,7 @@ class OllamaBackend:
 
     def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
         options = {"num_ctx": self.num_ctx, "num_predict": max_tokens, "temperature": temperature,
-                   "stop": list(STOP)}
+                   "repeat_penalty": self.repeat_penalty, "stop": list(STOP)}
         try:
             for part in self.client.chat(model=self.model, messages=messages, stream=True, options=options):
                 if part.message and part.message.content:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from rag.text.normalize import normalize
+from rag.text.numbers import MONTHS
 
 # Whole-line debris, matched against normalize(line) with trailing punctuation stripped.
 _DEBRIS_LINES = [
@@ -45,15 +46,7 @@ _DATE_PATTERNS = [
     # 2024-03-18
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), ("y", "m", "d")),
 ]
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
-    "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
-    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7,
-    "اب": 8, "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12,
-}
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_WORDS = re.compile(rf"\b(\d{{1,2}}) ({_MONTH_NAMES}),? (\d{{4}})\b")
 _DATE_WORDS_EN = re.compile(rf"\b({_MONTH_NAMES}) (\d{{1,2}}),? (\d{{4}})\b")
 _DATE_ONLY_LINE = re.compile(r"^[\d\s\-/.|:،,صمampAMP]+$")
@@ -103,11 +96,11 @@ def find_date(text: str) -> str | None:
             if iso:
                 return iso
     for match in _DATE_WORDS.finditer(norm):
-        iso = _iso(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+        iso = _iso(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)))
         if iso:
             return iso
     for match in _DATE_WORDS_EN.finditer(norm):
-        iso = _iso(int(match.group(3)), _MONTHS[match.group(1)], int(match.group(2)))
+        iso = _iso(int(match.group(3)), MONTHS[match.group(1)], int(match.group(2)))
         if iso:
             return iso
     return None

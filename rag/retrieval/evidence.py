@@ -7,6 +7,8 @@ of the retrieved articles against the question and keep the best ones within a t
     score = cosine(question, segment) + 0.15 * (share of question terms in the segment)
             + 0.04 if the segment lies in one of the top-3 retrieved chunks
 
+(the weights, the "3" and the budget are settings: ``evidence_*`` and ``context_tokens``).
+
 Selected segments are grouped per article; each article becomes one numbered source
 ``[n] title`` with its segments in document order, so a citation number maps to one article.
 The best plain cosine is also returned: it is the relevance signal for refusing early.
@@ -66,7 +68,8 @@ def lexical_overlap(question_terms: set[str], text: str) -> float:
     return len(question_terms & set(tokenize(text))) / len(question_terms)
 
 
-def score_segments(question: str, query_vector: list[float], segments: list[Segment]) -> float:
+def score_segments(question: str, query_vector: list[float], segments: list[Segment], lexical_weight: float = 0.15,
+                   top_chunk_bonus: float = 0.04) -> float:
     """Fill in ``cosine`` and ``score`` for each segment; return the best cosine."""
     if not segments:
         return 0.0
@@ -78,7 +81,8 @@ def score_segments(question: str, query_vector: list[float], segments: list[Segm
     terms = set(tokenize(question))
     for seg, cos in zip(segments, cosines):
         seg.cosine = float(cos)
-        seg.score = float(cos) + 0.15 * lexical_overlap(terms, seg.text) + (0.04 if seg.in_top_chunk else 0.0)
+        seg.score = (float(cos) + lexical_weight * lexical_overlap(terms, seg.text)
+                     + (top_chunk_bonus if seg.in_top_chunk else 0.0))
     return float(cosines.max())
 
 
@@ -88,9 +92,13 @@ def select_sources(
     count_tokens: Callable[[str], int] = approx_tokens,
     max_segments: int = 6,
     margin: float = 0.15,
+    neighbours: int = 0,
 ) -> list[Source]:
     """Best-scoring segments within the budget (and within ``margin`` of the best), grouped
-    into numbered per-article sources. Segments must already be scored."""
+    into numbered per-article sources. With ``neighbours`` > 0, the segments right before and
+    after each of the best ``neighbours`` segments come next, budget allowing: a long sentence
+    cut at its commas often holds the answer in the clause next to the one that matched.
+    Segments must already be scored."""
     ranked = sorted(segments, key=lambda s: s.score, reverse=True)
     chosen: list[Segment] = []
     used = 0
@@ -102,6 +110,18 @@ def select_sources(
             continue
         chosen.append(seg)
         used += cost
+    if neighbours:
+        by_article: dict[str, list[Segment]] = {}
+        for seg in sorted(segments, key=lambda s: s.start):
+            by_article.setdefault(seg.article_id, []).append(seg)
+        for best in list(chosen[:neighbours]):
+            row = by_article[best.article_id]
+            i = row.index(best)
+            for near in row[i + 1:i + 2] + row[max(0, i - 1):i]:
+                cost = count_tokens(near.text)
+                if near not in chosen and used + cost <= budget_tokens:
+                    chosen.append(near)
+                    used += cost
     order: list[str] = []
     for seg in chosen:  # articles ordered by their best segment
         if seg.article_id not in order:

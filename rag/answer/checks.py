@@ -1,0 +1,198 @@
+"""The answer path as an ordered list of named checks. Pure apart from the embedder some use.
+
+Each check looks at a :class:`Draft` (question, sources, the model's reply as sentences) and
+returns a :class:`Verdict`: pass, ask the model once more (with a prompt file from prompts/), or
+refuse with a :class:`Reason` from a fixed set. The answerer (answerer.py) runs the list in
+order; a check may also edit the draft (drop an ungrounded sentence, fix a citation number).
+Every check can be switched off by name (``RAG_DISABLED_CHECKS=echo,count``), which is how the
+README's ablation table is measured.
+
+Order matters and is chosen so that no check redoes another's work:
+``relevance`` (before the model is called), ``declined``, ``reply`` (cleaning; retry when only
+prompt furniture is left), ``language`` (retry a bare "5 [1]."), ``grounding`` (each sentence's
+numbers and names must be in what it cites), ``count`` ("how many" needs a number), ``echo``
+(an answer that adds nothing to the question).
+
+The trade-off: checks are deliberately blunt, each a few lines over pure text rules, so that
+each one's effect can be measured alone (the ablation) and dropped when it does not earn its
+keep on outside data; no check knows about any particular question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from rag.answer.citations import AnswerSentence
+from rag.answer.grounding import Grounder
+from rag.answer.reply import clean
+from rag.answer.wording import asks_for_count, echoes_question, states_quantity
+from rag.retrieval.evidence import Source
+from rag.text.arabic import arabic_ratio
+from rag.text.language import written_in
+
+SENTINEL = "NOT_FOUND"
+
+
+class Reason(str, Enum):
+    """Why an answer was refused: the fixed set every check draws from."""
+
+    NO_RELEVANT_PASSAGE = "no relevant passage"
+    MODEL_DECLINED = "the model found no answer in the sources"
+    NO_ANSWER_SENTENCE = "the reply holds no answer sentence"
+    UNGROUNDED = "no answer sentence is grounded in the sources"
+    COUNT_WITHOUT_NUMBER = "a count question answered with no number"
+    ECHO = "the answer only repeats the question"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: str  # "pass", "retry" or "refuse"
+    reason: Reason | None = None
+    prompt: str = ""  # retry: the prompt file (prompts/<name>.<lang>.txt) that asks again
+    keep: bool = False  # retry: the current reply stands when the retry is no better
+    detail: str = ""  # for the log and the eval report
+
+
+PASS = Verdict("pass")
+
+
+def refuse(reason: Reason, detail: str = "") -> Verdict:
+    return Verdict("refuse", reason, detail=detail)
+
+
+@dataclass
+class Draft:
+    """What the checks see and edit."""
+
+    question: str  # as asked (a follow-up may be short)
+    standalone: str  # the follow-up rewritten to stand alone: what retrieval and checks read
+    lang: str  # the language the answer must be in
+    sources: list[Source]
+    relevance: float = 0.0  # best question-segment cosine of the candidates
+    relevance_floor: float = 0.0  # what the relevance check compared it with
+    raw: str = ""  # the model's reply
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    grounding: dict = field(default_factory=dict)  # sentence index -> grounding report (for citations)
+
+    def answer_text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+def not_found(reply: str) -> bool:
+    """The model's signal that the sources lack the answer.
+
+    >>> not_found(" not_found"), not_found("Baku [1]")
+    (True, False)
+    """
+    return reply.strip().upper().startswith(SENTINEL)
+
+
+class Check:
+    name = ""
+    before_model = False  # runs before the LLM is called (on the sources only)
+
+    def run(self, draft: Draft) -> Verdict:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class Relevance(Check):
+    """Refuse without calling the model when no candidate sentence is close to the question.
+
+    A question in another script than its sources (English over Arabic) has lower cosines for
+    the same relevance, so it has its own floor; both are calibrated on the public dev sets
+    (README) to refuse almost no answerable question: this check only stops the clearly
+    unrelated, the later checks do the rest."""
+
+    name, before_model = "relevance", True
+
+    def __init__(self, floor: float, cross_script_floor: float):
+        self.floor, self.cross_script_floor = floor, cross_script_floor
+
+    def run(self, draft: Draft) -> Verdict:
+        text = " ".join(t for s in draft.sources for t in s.texts)
+        cross = (arabic_ratio(text) > 0.5) != (arabic_ratio(draft.standalone) > 0.5)
+        floor = self.cross_script_floor if cross else self.floor
+        draft.relevance_floor = floor
+        if not draft.sources or draft.relevance < floor:
+            return refuse(Reason.NO_RELEVANT_PASSAGE, f"best similarity {draft.relevance:.2f} < {floor:.2f}")
+        return PASS
+
+
+class Declined(Check):
+    """The model said NOT_FOUND, or nothing."""
+
+    name = "declined"
+
+    def run(self, draft: Draft) -> Verdict:
+        if not draft.raw.strip() or not_found(draft.raw):
+            return refuse(Reason.MODEL_DECLINED)
+        return PASS
+
+
+class Reply(Check):
+    """Clean prompt furniture (labels, copied source headers) off the reply; a reply that held
+    nothing else is asked for again, without the worked examples."""
+
+    name = "reply"
+
+    def run(self, draft: Draft) -> Verdict:
+        headers = [(s.title, s.date) for s in draft.sources]
+        draft.sentences = clean(draft.raw.replace(SENTINEL, ""), headers, len(draft.sources))
+        if not draft.sentences:
+            return Verdict("retry", Reason.NO_ANSWER_SENTENCE, prompt="nudge", detail="only prompt furniture")
+        return PASS
+
+
+class Language(Check):
+    """An answer with no word in the question's language ("5 [1]." to an Arabic question) is
+    asked for once more as a full sentence; if the retry is no better, the first reply stands."""
+
+    name = "language"
+
+    def run(self, draft: Draft) -> Verdict:
+        if written_in(draft.answer_text(), draft.lang):
+            return PASS
+        return Verdict("retry", prompt="terse", keep=True, detail="no word in the question's language")
+
+
+class Grounding(Check):
+    """Every answer sentence must be grounded in what it cites (see grounding.py): an
+    ungrounded sentence is dropped, a wrong citation number moved; none left is a refusal."""
+
+    name = "grounding"
+
+    def __init__(self, grounder: Grounder):
+        self.grounder = grounder
+
+    def run(self, draft: Draft) -> Verdict:
+        kept, dropped = self.grounder.ground(draft)
+        if not kept:
+            return refuse(Reason.UNGROUNDED, "; ".join(dropped))
+        return PASS
+
+
+class Count(Check):
+    """A "how many" question (كم، بكم، ما عدد) answered with no number at all is refused."""
+
+    name = "count"
+
+    def run(self, draft: Draft) -> Verdict:
+        if asks_for_count(draft.standalone) and not states_quantity(draft.answer_text(), draft.standalone):
+            return refuse(Reason.COUNT_WITHOUT_NUMBER)
+        return PASS
+
+
+class Echo(Check):
+    """An answer made only of the question's own terms names nothing new ("Azerbaijan." to
+    "which city after Azerbaijan?")."""
+
+    name = "echo"
+
+    def run(self, draft: Draft) -> Verdict:
+        if echoes_question(draft.answer_text(), draft.standalone, draft.lang):
+            return refuse(Reason.ECHO)
+        return PASS
+
+
+CHECK_NAMES = ("relevance", "declined", "reply", "language", "grounding", "count", "echo")

@@ -1,0 +1,51 @@
+"""What the answering stage returns: the answer, its citations, and the stream events. Pure
+dataclasses, shared by the answerer, the UI, the CLI and the eval harness."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from rag.retrieval.hybrid import Passage
+
+
+@dataclass
+class Citation:
+    number: int
+    article_id: str
+    title: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    answered: bool
+    language: str  # language of the question (the language the answer must be in)
+    answer_language: str  # language detected in the final text
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)  # the numbered sources the model saw
+    standalone_question: str = ""
+    backend: str = ""
+    model: str = ""
+    prompt_tokens: int = 0  # the whole prompt: system rules + worked examples + sources and question
+    question_tokens: int = 0  # its per-question part (sources + question); the rest stays in llama.cpp's KV cache
+    refusal_reason: str = ""  # one of rag.answer.checks.Reason, with the check's detail after ": "
+    refused_by: str = ""  # the name of the check that refused ("relevance", "grounding", ...)
+    draft: str = ""  # the model's reply before the checks (empty when the model was not called)
+    checks: list[dict] = field(default_factory=list)  # each check run: {"check", "action", "detail"}
+    relevance: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # retrieval, first_token, total (s)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class StreamEvent:
+    delta: str | None = None
+    answer: Answer | None = None
