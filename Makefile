@@ -17,6 +17,11 @@ eval: setup  ## full evaluation with the embedded model, compared with the commi
 	.venv/bin/python -m eval --backend llamacpp --out artifacts/eval-full.json --baseline eval/baseline.json
 	.venv/bin/python -m eval --backend llamacpp --gold eval/general/gold.jsonl --corpus eval/general/articles \
 	  --out artifacts/eval-general.json --baseline eval/general/baseline.json
+	.venv/bin/python -m eval --backend llamacpp --squad eval/benchmarks/arcd-train.json --sample 100 --left-out 20 \
+	  --floors eval/public/floors.json --out artifacts/eval-arcd.json --baseline eval/public/arcd-dev.json
+	.venv/bin/python -m eval --backend llamacpp --squad eval/benchmarks/xquad-dev.ar.json \
+	  --squad-parallel eval/benchmarks/xquad-dev.en.json --sample 100 --left-out 20 \
+	  --floors eval/public/floors.json --out artifacts/eval-xquad.json --baseline eval/public/xquad-dev.json
 
 bench: setup  ## retrieval and answering benchmarks (figures, not tests)
 	.venv/bin/python scripts/bench_retrieval.py

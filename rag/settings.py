@@ -72,7 +72,7 @@ class Settings(BaseSettings):
 
     # --- answer checks (rag/answer/checks.py) ---------------------------------------------
     disabled_checks: str = Field(default="", description="comma-separated check names to switch off "
-                                 "(relevance, declined, reply, language, grounding, count, echo)")
+                                 "(relevance, declined, reply, language, grounding, anchor, count, echo)")
     min_relevance: float = Field(
         default=0.30, description="best question-sentence cosine below this refuses without the LLM"
     )
@@ -81,10 +81,14 @@ class Settings(BaseSettings):
     )
     min_support: float = Field(default=0.45, description="cosine a claim-less sentence in the other script "
                                "needs with a source segment")
+    min_anchor: float = Field(default=0.25, ge=0.0, le=1.0, description="IDF-weighted share of the question's "
+                              "words that the cited sources must hold (same script)")
     min_term_share: float = Field(default=0.5, ge=0.0, le=1.0, description="share of an answer sentence's new "
                                   "words that must occur in its source (same script)")
-    name_similarity: float = Field(default=0.75, ge=0.0, le=1.0,
-                                   description="consonant-skeleton match for a Latin name and an Arabic word")
+    name_similarity: float = Field(default=0.75, ge=0.0, le=1.0, description="consonant-skeleton match that "
+                                   "attaches an Arabic spelling after a Latin name")
+    grounding_name_similarity: float = Field(default=0.8, ge=0.0, le=1.0, description="consonant-skeleton "
+                                             "match that counts a Latin name as found in an Arabic source")
 
     # --- generation ----------------------------------------------------------------------
     prompts_dir: str = Field(default="", description="folder of prompt files; empty = the packaged prompts/")

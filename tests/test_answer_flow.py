@@ -37,7 +37,10 @@ def quote(messages):
 @pytest.fixture
 def make_rag(tmp_path):
     def build(*replies, **overrides):
-        settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", min_relevance=0.0, **overrides)
+        """Relevance and anchor floors are 0 unless a test sets them: the fake embedder picks
+        sources by hashed words, not by meaning."""
+        floors = {"min_relevance": 0.0, "min_relevance_cross_script": 0.0, "min_anchor": 0.0, **overrides}
+        settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", **floors)
         llm = ScriptedLLM(*replies)
         rag = RAG(settings, ChunkStore(settings), FakeEmbedder(), ScriptedBackends(llm))
         rag.ingest([SEEDS])
@@ -176,3 +179,57 @@ def test_an_answer_that_only_repeats_the_question_is_refused(make_rag):
     # the same kind of reply to a choice question ("A or B?") picks one of its terms: an answer
     answer = rag.ask("هل يتجه ستولتنبرج بعد زيارة أذربيجان إلى تبليسي أو إلى يريفان؟")
     assert answer.answered and answer.citations, answer.refusal_reason
+
+
+# --- grounding: the answer's claims must be in what it cites (rag/answer/grounding.py) ----------
+
+def test_an_answer_naming_a_place_in_no_source_is_refused_by_grounding(make_rag):
+    rag, _ = make_rag(lambda m: "The security dialogue took place in Marseille [1].")
+    answer = rag.ask("Where did the EU-Azerbaijan security dialogue take place?")
+    assert not answer.answered and not answer.citations
+    assert answer.refused_by == "grounding" and "Marseille" in answer.refusal_reason
+    assert answer.draft.startswith("The security dialogue took place in Marseille")
+
+
+def test_the_ungrounded_sentence_is_dropped_and_the_grounded_one_kept(make_rag):
+    def reply(messages):
+        return f"{source_lines(messages)[1]} [1] The visit cost 987654 dollars [1]."
+
+    rag, llm = make_rag(reply)
+    answer = rag.ask(QUESTION)
+    assert answer.answered and answer.citations
+    assert "987654" not in answer.text and source_lines(llm.calls[0])[1][:30] in answer.text
+
+
+def test_a_one_word_extractive_answer_is_grounded(make_rag):
+    """A short answer has a low cosine to a long source sentence; its words are in the source,
+    which is what grounding checks (the sentence-cosine gate refused such answers)."""
+    def reply(messages):
+        word = next(w for w in source_lines(messages)[1].split() if len(w) >= 5 and w.isalpha())
+        return f"{word} [1]."
+
+    rag, _ = make_rag(reply)
+    answer = rag.ask("ما هي الجهة التي نشرت البيان؟")
+    assert answer.answered and len(answer.text.split()) == 2, answer.refusal_reason
+
+
+def test_a_switched_off_check_lets_through_what_it_would_refuse(make_rag):
+    rag, _ = make_rag(lambda m: "The security dialogue took place in Marseille [1].", disabled_checks="grounding")
+    answer = rag.ask("Where did the EU-Azerbaijan security dialogue take place?")
+    assert answer.answered and "Marseille" in answer.text
+    assert "grounding" not in [c["check"] for c in answer.checks]
+
+
+def test_an_unknown_check_name_is_a_clear_settings_error():
+    with pytest.raises(ValueError, match="unknown check spelling; known: relevance"):
+        Settings(disabled_checks="grounding,spelling")
+
+
+def test_an_answer_citing_a_source_about_something_else_is_refused_by_the_anchor(make_rag):
+    """Grounded in its source, but the source lacks the question's own (rare) words: the
+    answer comes from an article about something else."""
+    rag, _ = make_rag(quote, quote, min_anchor=0.25)
+    answer = rag.ask("ما هو الكائن الممرض الذي يسبب الغرغرينا الغازية؟")
+    assert not answer.answered and answer.refused_by == "anchor", answer.refusal_reason
+    answer = rag.ask(QUESTION)  # the same kind of quote, to a question about its source
+    assert answer.answered, answer.refusal_reason

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Generator, Iterator
+from typing import Callable, Generator, Iterator
 
 from rag.answer import prompts
-from rag.answer.checks import (Check, Count, Declined, Draft, Echo, Grounding, Language, Reason, Relevance, Reply,
-                               SENTINEL, Verdict)
-from rag.answer.citations import cited_numbers, render
+from rag.answer.checks import (SENTINEL, Anchor, Check, Count, Declined, Draft, Echo, Grounding, Language, Reason,
+                               Relevance, Reply, Verdict)
+from rag.answer.citations import cited_numbers, parse_answer, render
 from rag.answer.grounding import Grounder
 from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
 from rag.answer.types import Answer, Citation, StreamEvent
@@ -42,11 +42,15 @@ __all__ = ["Answer", "Answerer", "Citation", "StreamEvent"]
 
 
 class Answerer:
-    def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory):
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory,
+                 idf: Callable[[str], float] = lambda term: 1.0):
+        """``idf``: the inverse document frequency of an index term over the indexed chunks
+        (the retriever's BM25 statistics), which the anchor check weighs question words by."""
         self.settings, self.store, self.embedder, self.backends = settings, store, embedder, backends
         self.prompts = prompts.PromptSet(settings.prompts_dir)
-        every: list[Check] = [Relevance(settings.min_relevance, settings.min_relevance_cross_script), Declined(), Reply(), Language(),
-                              Grounding(Grounder(settings, embedder)), Count(), Echo()]
+        every: list[Check] = [Relevance(settings.min_relevance, settings.min_relevance_cross_script), Declined(),
+                              Reply(), Language(), Grounding(Grounder(settings, embedder)),
+                              Anchor(settings.min_anchor, idf), Count(), Echo()]
         off = settings.disabled_check_names
         self.before = [c for c in every if c.before_model and c.name not in off]
         self.after = [c for c in every if not c.before_model and c.name not in off]
@@ -149,6 +153,7 @@ class Answerer:
         """Run the after-model checks in order, with at most one retry; return (check, verdict)
         of the refusal, or None when the draft passed them all."""
         retried, kept, i = False, None, 0
+        draft.sentences = parse_answer(draft.raw.replace(SENTINEL, ""), len(draft.sources))
         while i < len(self.after):
             check = self.after[i]
             verdict = check.run(draft)
@@ -172,7 +177,7 @@ class Answerer:
             retry = [messages[0], messages[-1], {"role": "assistant", "content": draft.raw},
                      {"role": "user", "content": self.prompts.load(verdict.prompt, draft.lang)}]
             draft.raw = yield from self._generate(llm, retry, answer, started, quiet=True)
-            draft.sentences, i = [], 0
+            draft.sentences, i = parse_answer(draft.raw.replace(SENTINEL, ""), len(draft.sources)), 0
         return None
 
     def _generate(self, llm, messages: list[dict], answer: Answer, started: float,

@@ -10,8 +10,9 @@ README's ablation table is measured.
 Order matters and is chosen so that no check redoes another's work:
 ``relevance`` (before the model is called), ``declined``, ``reply`` (cleaning; retry when only
 prompt furniture is left), ``language`` (retry a bare "5 [1]."), ``grounding`` (each sentence's
-numbers and names must be in what it cites), ``count`` ("how many" needs a number), ``echo``
-(an answer that adds nothing to the question).
+numbers and names must be in what it cites), ``anchor`` (what it cites must be about the
+question), ``count`` ("how many" needs a number), ``echo`` (an answer that adds nothing to the
+question).
 
 The trade-off: checks are deliberately blunt, each a few lines over pure text rules, so that
 each one's effect can be measured alone (the ablation) and dropped when it does not earn its
@@ -22,14 +23,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Callable
 
 from rag.answer.citations import AnswerSentence
 from rag.answer.grounding import Grounder
+from rag.text.numbers import match_terms
 from rag.answer.reply import clean
 from rag.answer.wording import asks_for_count, echoes_question, states_quantity
 from rag.retrieval.evidence import Source
 from rag.text.arabic import arabic_ratio
 from rag.text.language import written_in
+from rag.text.normalize import tokenize
 
 SENTINEL = "NOT_FOUND"
 
@@ -41,6 +45,7 @@ class Reason(str, Enum):
     MODEL_DECLINED = "the model found no answer in the sources"
     NO_ANSWER_SENTENCE = "the reply holds no answer sentence"
     UNGROUNDED = "no answer sentence is grounded in the sources"
+    OFF_QUESTION = "the cited sources are not about what the question asks"
     COUNT_WITHOUT_NUMBER = "a count question answered with no number"
     ECHO = "the answer only repeats the question"
 
@@ -131,8 +136,9 @@ class Declined(Check):
 
 
 class Reply(Check):
-    """Clean prompt furniture (labels, copied source headers) off the reply; a reply that held
-    nothing else is asked for again, without the worked examples."""
+    """Clean prompt furniture (labels, copied source headers, the question repeated) off the
+    reply's sentences; a reply that held nothing else is asked for again, without the worked
+    examples. (Switched off, the reply's sentences are taken as the model wrote them.)"""
 
     name = "reply"
 
@@ -172,6 +178,36 @@ class Grounding(Check):
         return PASS
 
 
+class Anchor(Check):
+    """The sources an answer cites must be about what the question asks: the question's
+    distinctive words, weighted by how rare they are in the index (IDF: "الغرغرينا" counts far
+    more than "ما هو"), must mostly occur in them. An answer drawn from an article about
+    something else (a population figure for Japan to a question about China) is grounded in its
+    source, but that source lacks the question's own words. Same script only: an English
+    question's words cannot occur in Arabic sources, so there relevance alone decides."""
+
+    name = "anchor"
+
+    def __init__(self, floor: float, idf: Callable[[str], float]):
+        self.floor, self.idf = floor, idf
+
+    def run(self, draft: Draft) -> Verdict:
+        cited = {n for s in draft.sentences for n in s.numbers}
+        sources = [s for s in draft.sources if s.number in cited]
+        text = " ".join(t for s in sources for t in [s.title, *s.texts])
+        if not sources or (arabic_ratio(text) > 0.5) != (arabic_ratio(draft.standalone) > 0.5):
+            return PASS
+        weights = {t: self.idf(t) for t in set(tokenize(draft.standalone))}
+        total = sum(weights.values())
+        if not total:
+            return PASS
+        have = match_terms(text)
+        share = sum(w for t, w in weights.items() if t in have) / total
+        if share < self.floor:
+            return refuse(Reason.OFF_QUESTION, f"they hold {share:.0%} of the question's weighted words")
+        return PASS
+
+
 class Count(Check):
     """A "how many" question (كم، بكم، ما عدد) answered with no number at all is refused."""
 
@@ -195,4 +231,4 @@ class Echo(Check):
         return PASS
 
 
-CHECK_NAMES = ("relevance", "declined", "reply", "language", "grounding", "count", "echo")
+CHECK_NAMES = ("relevance", "declined", "reply", "language", "grounding", "anchor", "count", "echo")

@@ -39,8 +39,8 @@ import numpy as np
 from rag.text.arabic import ARABIC_WORD, BRACKETED, arabic_ratio, clitic_variants
 from rag.text.gazetteer import arabic_terms
 from rag.text.names import known_words, name_words
-from rag.text.normalize import normalize, stem
-from rag.text.numbers import MONTHS, claimed_numbers, numbers_in, terms
+from rag.text.normalize import normalize
+from rag.text.numbers import MONTHS, claimed_numbers, match_terms, new_terms, numbers_in
 from rag.text.transliteration import arabic_skeleton, latin_skeleton, similarity
 
 
@@ -66,16 +66,7 @@ def claims(sentence: str, question: str) -> Claims:
     normal = normalize(sentence)
     months = {n for name, n in MONTHS.items() if re.search(rf"(?<!\w)[وبل]?{name}(?!\w)", normal)}
     return Claims(claimed_numbers(sentence), months, name_words(bare_text, known=question),
-                  match_terms(bare_text) - match_terms(question), arabic_ratio(sentence) > 0.5)
-
-
-def match_terms(text: str) -> set[str]:
-    """Index terms (rag.text.numbers.terms) plus the stems of every word without its leading
-    clitic, so "لكراناش" in an answer meets "كراناش" in a source."""
-    out = terms(text)
-    for word in ARABIC_WORD.findall(normalize(text)):
-        out.update(stem(v) for v in clitic_variants(word)[1:])
-    return out
+                  new_terms(bare_text, question), arabic_ratio(sentence) > 0.5)
 
 
 @dataclass
@@ -150,7 +141,7 @@ class Grounder:
     source grounds is dropped. Each kept citation points at the segment holding most claims."""
 
     def __init__(self, settings, embedder=None):
-        self.min_similarity = settings.name_similarity
+        self.min_similarity = settings.grounding_name_similarity
         self.min_term_share = settings.min_term_share
         self.min_support = settings.min_support
         self.embedder = embedder

@@ -12,7 +12,7 @@ import re
 
 from rag.text.arabic import BRACKETED, clitic_variants
 from rag.text.normalize import normalize, words
-from rag.text.numbers import numbers_in, numeric_form, terms
+from rag.text.numbers import new_terms, numbers_in, numeric_form
 
 # A "how many" question is answered only by a quantity. These words state one without a digit.
 _QUANTITY_WORDS = {"one", "single", "once", "twice", "thrice", "dozens", "hundreds", "thousands", "millions",
@@ -83,4 +83,4 @@ def echoes_question(answer: str, question: str, lang: str) -> bool:
         return False
     if lang == "en":
         answer = BRACKETED.sub(" ", answer)
-    return not terms(answer) - terms(question)
+    return not new_terms(answer, question)

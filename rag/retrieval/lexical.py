@@ -60,6 +60,16 @@ class BM25Index:
         for doc_id in [d for d in self._tf if d.startswith(prefix)]:
             self.remove(doc_id)
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of an index term (high for a rare one, 0 with no chunks).
+
+        >>> index = BM25Index(); index.add("a", "الاتحاد الأوروبي"); index.add("b", "الاتحاد")
+        >>> index.idf("اوروب") > index.idf("اتحاد")
+        True
+        """
+        n_docs, df = len(self._tf), self._df.get(term, 0)
+        return math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) if n_docs else 0.0
+
     def coverage(self, query: str) -> float:
         """Share of the query's terms that occur anywhere in the index (0 for an English
         question over Arabic articles, ~1 for a question in the corpus language).
@@ -82,7 +92,7 @@ class BM25Index:
             df = self._df.get(term, 0)
             if not df:
                 continue
-            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            idf = self.idf(term)
             for doc_id in self._postings[term]:
                 f = self._tf[doc_id][term]
                 norm = f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * self._len[doc_id] / avg_len))

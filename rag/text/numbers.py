@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from rag.text.arabic import clitic_variants
-from rag.text.normalize import join_spaced_thousands, normalize, tokenize, words
+from rag.text.normalize import join_spaced_thousands, normalize, stem, tokenize, words
 
 # Normalised number words ("one"/"واحد" are too often not a quantity to count as one).
 NUMBER_WORDS = {
@@ -132,6 +132,29 @@ def terms(text: str) -> set[str]:
     out = set()
     for word, value in number_words(words(numeric_form(text))):
         out.update([str(value)] if value is not None else tokenize(word))
+    return out
+
+def match_terms(text: str) -> set[str]:
+    """Index terms plus the stems of every word without its leading clitic, so that "لكراناش"
+    in an answer meets "كراناش" in a source (the light stemmer strips only و/ف/ب alone)."""
+    out = terms(text)
+    for word in words(normalize(text)):
+        out.update(stem(v) for v in clitic_variants(word)[1:])
+    return out
+
+
+def new_terms(text: str, question: str) -> set[str]:
+    """Index terms of ``text`` whose word, with or without its clitic, is not in ``question``.
+
+    >>> sorted(new_terms("لتسلا", "من أعاد البراءات إلى تسلا؟")), sorted(new_terms("في همذان", "أين توفي؟"))
+    ([], ['همذ'])
+    """
+    asked = match_terms(question)
+    out: set[str] = set()
+    for word, value in number_words(words(numeric_form(text))):
+        forms = {str(value)} if value is not None else set(tokenize(word))
+        if forms and not (forms | {stem(v) for v in clitic_variants(word)[1:]}) & asked:
+            out |= forms
     return out
 
 
