@@ -37,8 +37,7 @@ class RAG:
         self.embedder = embedder
         self.retriever = HybridRetriever(store, settings.rrf_k, settings.candidates)
         self.backends = backends or BackendFactory(settings)
-        # the anchor check weighs question words by their rarity in the index the retriever keeps
-        self.answerer = Answerer(settings, store, embedder, self.backends, idf=lambda term: self.retriever.bm25.idf(term))
+        self.answerer = Answerer(settings, store, embedder, self.backends)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "RAG":

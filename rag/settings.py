@@ -81,8 +81,9 @@ class Settings(BaseSettings):
     )
     min_support: float = Field(default=0.45, description="cosine a claim-less sentence in the other script "
                                "needs with a source segment")
-    min_anchor: float = Field(default=0.25, ge=0.0, le=1.0, description="IDF-weighted share of the question's "
-                              "words that the cited sources must hold (same script)")
+    min_anchor: float = Field(default=0.33, description="cosine the cited sentence closest to the question needs")
+    min_anchor_cross_script: float = Field(default=0.38, description="the same for a question in another script "
+                                           "than its sources")
     min_term_share: float = Field(default=0.5, ge=0.0, le=1.0, description="share of an answer sentence's new "
                                   "words that must occur in its source (same script)")
     name_similarity: float = Field(default=0.75, ge=0.0, le=1.0, description="consonant-skeleton match that "

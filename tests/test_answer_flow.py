@@ -39,7 +39,8 @@ def make_rag(tmp_path):
     def build(*replies, **overrides):
         """Relevance and anchor floors are 0 unless a test sets them: the fake embedder picks
         sources by hashed words, not by meaning."""
-        floors = {"min_relevance": 0.0, "min_relevance_cross_script": 0.0, "min_anchor": 0.0, **overrides}
+        floors = {"min_relevance": 0.0, "min_relevance_cross_script": 0.0, "min_anchor": 0.0,
+                  "min_anchor_cross_script": 0.0, **overrides}
         settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", **floors)
         llm = ScriptedLLM(*replies)
         rag = RAG(settings, ChunkStore(settings), FakeEmbedder(), ScriptedBackends(llm))
@@ -225,11 +226,11 @@ def test_an_unknown_check_name_is_a_clear_settings_error():
         Settings(disabled_checks="grounding,spelling")
 
 
-def test_an_answer_citing_a_source_about_something_else_is_refused_by_the_anchor(make_rag):
-    """Grounded in its source, but the source lacks the question's own (rare) words: the
-    answer comes from an article about something else."""
-    rag, _ = make_rag(quote, quote, min_anchor=0.25)
+def test_an_answer_citing_a_source_far_from_the_question_is_refused_by_the_anchor(make_rag):
+    """Grounded in its source, but that source is about something else: the cited sentence
+    closest to the question is far from it (fake embeddings: the cosine of hashed words)."""
+    rag, _ = make_rag(quote, quote, min_anchor=0.5)
     answer = rag.ask("ما هو الكائن الممرض الذي يسبب الغرغرينا الغازية؟")
     assert not answer.answered and answer.refused_by == "anchor", answer.refusal_reason
-    answer = rag.ask(QUESTION)  # the same kind of quote, to a question about its source
-    assert answer.answered, answer.refusal_reason
+    rag, _ = make_rag(quote, min_anchor=0.0)
+    assert rag.ask("ما هو الكائن الممرض الذي يسبب الغرغرينا الغازية؟").answered  # the floor is what refused

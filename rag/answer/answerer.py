@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Generator, Iterator
+from typing import Generator, Iterator
 
 from rag.answer import prompts
 from rag.answer.checks import (SENTINEL, Anchor, Check, Count, Declined, Draft, Echo, Grounding, Language, Reason,
@@ -42,15 +42,12 @@ __all__ = ["Answer", "Answerer", "Citation", "StreamEvent"]
 
 
 class Answerer:
-    def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory,
-                 idf: Callable[[str], float] = lambda term: 1.0):
-        """``idf``: the inverse document frequency of an index term over the indexed chunks
-        (the retriever's BM25 statistics), which the anchor check weighs question words by."""
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory):
         self.settings, self.store, self.embedder, self.backends = settings, store, embedder, backends
         self.prompts = prompts.PromptSet(settings.prompts_dir)
         every: list[Check] = [Relevance(settings.min_relevance, settings.min_relevance_cross_script), Declined(),
                               Reply(), Language(), Grounding(Grounder(settings, embedder)),
-                              Anchor(settings.min_anchor, idf), Count(), Echo()]
+                              Anchor(settings.min_anchor, settings.min_anchor_cross_script), Count(), Echo()]
         off = settings.disabled_check_names
         self.before = [c for c in every if c.before_model and c.name not in off]
         self.after = [c for c in every if not c.before_model and c.name not in off]

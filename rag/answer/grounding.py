@@ -38,11 +38,14 @@ import numpy as np
 
 from rag.text.arabic import ARABIC_WORD, BRACKETED, arabic_ratio, clitic_variants
 from rag.text.gazetteer import arabic_terms
-from rag.text.names import known_words, name_words
+from rag.text.names import NAME_RUN, known_words, name_words
 from rag.text.normalize import normalize
 from rag.text.numbers import MONTHS, claimed_numbers, match_terms, new_terms, numbers_in
 from rag.text.transliteration import arabic_skeleton, latin_skeleton, similarity
 
+
+
+_SPELLED_NAME = re.compile(NAME_RUN.pattern + BRACKETED.pattern)
 
 
 @dataclass
@@ -54,19 +57,25 @@ class Claims:
     names: list[str]  # Latin name words (not common words, not words of the question)
     new_terms: set[str]  # index terms the sentence adds to the question
     arabic: bool  # the sentence is mostly in Arabic script
+    spellings: list[tuple[list[str], str]] = field(default_factory=list)  # (name words, bracketed spelling)
 
     @property
     def count(self) -> int:
-        return len(self.numbers) + len(self.months) + len(self.names)
+        return len(self.numbers) + len(self.months) + len(self.names) + sum(len(n) for n, _ in self.spellings)
 
 
 def claims(sentence: str, question: str) -> Claims:
-    """The claims of an answer sentence (see the module docstring)."""
-    bare_text = BRACKETED.sub(" ", sentence)  # a bracketed Arabic spelling restates the name before it
+    """The claims of an answer sentence (see the module docstring). A name followed by its
+    Arabic spelling in brackets ("Nikolabashinian (نيكول باشينيان)") claims that spelling: the
+    bracket is checked word by word, however garbled the Latin letters before it; a bracket the
+    source lacks (the model's own invention, removed later) leaves the names to be found."""
+    spellings = [(name_words(m.group(0)[: m.start(1) - m.start(0)], known=question), m.group(1))
+                 for m in _SPELLED_NAME.finditer(sentence)]
+    bare_text = BRACKETED.sub(" ", _SPELLED_NAME.sub(" ", sentence))
     normal = normalize(sentence)
     months = {n for name, n in MONTHS.items() if re.search(rf"(?<!\w)[وبل]?{name}(?!\w)", normal)}
     return Claims(claimed_numbers(sentence), months, name_words(bare_text, known=question),
-                  new_terms(bare_text, question), arabic_ratio(sentence) > 0.5)
+                  new_terms(BRACKETED.sub(" ", sentence), question), arabic_ratio(bare_text) > 0.5, spellings)
 
 
 @dataclass
@@ -118,6 +127,9 @@ def match(c: Claims, facts: Facts, min_similarity: float, min_term_share: float)
     missing = [str(n) for n in sorted(c.numbers - facts.numbers)]
     missing += [f"month {m}" for m in sorted(c.months - facts.months)]
     missing += [n for n in c.names if not name_found(n, facts, min_similarity)]
+    for names, spelling in c.spellings:  # the spelling is in the source, or else the names are
+        if not all(set(clitic_variants(w)) & facts.arabic_words for w in ARABIC_WORD.findall(normalize(spelling))):
+            missing += [n for n in names if not name_found(n, facts, min_similarity)]
     found = c.count - len(missing)
     if c.arabic == facts.arabic:  # same script: the sentence is built from the source's words
         share = len(c.new_terms & facts.terms) / len(c.new_terms) if c.new_terms else 1.0

@@ -1,5 +1,6 @@
-"""English names whose Arabic is a translation, not a transliteration: countries, regions and
-languages, from the Unicode CLDR data that Babel ships. Pure (reads package data once).
+"""English names whose Arabic is a translation, not a transliteration: countries, regions,
+languages and weekdays, from the Unicode CLDR data that Babel ships. Pure (reads package data
+once).
 
 A consonant skeleton finds "Biramov" in بيراموف, but not "Germany" in ألمانيا, "Egypt" in مصر
 or "English" in الإنجليزية. CLDR names every territory (countries and regions such as "Middle
@@ -10,8 +11,8 @@ cities and people are left to the skeleton match.
 
 >>> arabic_terms("Egypt"), arabic_terms("germany"), arabic_terms("Italian")  # ألمانيا stems to مان, as in any source
 ([['مصر']], [['مان']], [['ايطال']])
->>> arabic_terms("Denver")
-[]
+>>> arabic_terms("Thursday"), arabic_terms("Denver")
+([['خميس']], [])
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def _table() -> dict[str, tuple[tuple[str, ...], ...]]:
 
     en, ar = Locale("en"), Locale("ar")
     table: dict[str, set[tuple[str, ...]]] = {}
-    for names_en, names_ar in ((en.territories, ar.territories), (en.languages, ar.languages)):
+    for names_en, names_ar in ((en.territories, ar.territories), (en.languages, ar.languages),
+                               (en.days["format"]["wide"], ar.days["format"]["wide"])):
         for code, english in names_en.items():
             arabic = names_ar.get(code)
             terms = tuple(tokenize(arabic)) if arabic else ()
