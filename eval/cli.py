@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = select(rows, args.limit)
         rag = RAG.from_settings(settings)
         if corpus.is_dir():
-            rag.ingest([corpus], prune=bool(args.squad))
+            print(f"index: {rag.ingest([corpus], prune=bool(args.squad)).summary()}", flush=True)
         k = args.k or settings.top_k
         records = run(rag, rows, k, args.retrieval_only, args.backend)
         report = {"config": {**config(rag, args.squad or args.gold, k, args.retrieval_only, args.backend), **extra},

@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     candidates: int = Field(default=30, ge=1, description="per-retriever candidates fed to fusion")
 
     # --- evidence: which sentences the model reads (rag/retrieval/evidence.py) ------------
-    context_tokens: int = Field(default=300, ge=50, description="evidence budget in LLM tokens")
+    context_tokens: int = Field(default=220, ge=50, description="evidence budget in LLM tokens")
+    context_tokens_cross_script: int = Field(default=160, ge=50, description="the same for a question in "
+                                             "another script than the articles (English over Arabic)")
     evidence_max_segments: int = Field(default=6, ge=1, description="sentence segments at most")
     evidence_margin: float = Field(default=0.15, ge=0.0, description="keep segments scoring within this of the best")
     evidence_lexical_weight: float = Field(default=0.15, ge=0.0, description="weight of question-term overlap")

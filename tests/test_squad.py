@@ -9,6 +9,7 @@ import pytest
 from eval.gold import GoldError, validate_row
 from eval.metrics import evidence_hit, span_scores
 from eval.squad import build, load_articles
+from rag import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "eval" / "benchmarks"
@@ -81,3 +82,33 @@ def test_span_scores_and_evidence_hit():
     assert span_scores("in 2016 [1]", ["February 7, 2016", "2016"], "en")["recall"] == 1.0  # best of the spans
     assert evidence_hit(["لعب فريق دنفر برونكوز المباراة."], ["دنفر برونكوز"]) == 1.0
     assert evidence_hit(["لعب فريق دنفر المباراة."], ["دنفر برونكوز"]) == 0.0
+
+
+@pytest.mark.slow
+def test_eval_cli_runs_a_public_set_end_to_end_and_caches_its_index(tmp_path):
+    """`python -m eval --squad` builds the corpus and index once (cached by corpus hash under the
+    cache dir), scores retrieval and evidence hit per question, and a second run re-embeds
+    nothing. Real embedding model and Chroma; the sample is small."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RAG_CACHE_DIR": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir()
+    os.symlink(Settings().models_dir, tmp_path / "cache" / "models")  # the fetched models, not a copy
+    args = [sys.executable, "-m", "eval", "--squad", str(BENCH / "xquad-dev.ar.json"), "--squad-parallel",
+            str(BENCH / "xquad-dev.en.json"), "--sample", "4", "--left-out", "2", "--articles", "2",
+            "--distractors", "1", "--retrieval-only", "--out", str(tmp_path / "report.json")]
+    first = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    assert "index: added 3, updated 0, unchanged 0" in first.stdout
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["config"]["articles_indexed"] == 3 and len(report["questions"]) == 12
+    assert {q["lang"] for q in report["questions"]} == {"ar", "en"}
+    answerable = [q for q in report["questions"] if q["answerable"]]
+    assert all("evidence_hit" in q["scores"] and "hit@3" in q["scores"] for q in answerable)
+    assert report["summary"]["ar"]["hit@3"] >= 0.75  # four Arabic questions over three articles
+    index = Path(report["config"]["index"])
+    assert index.is_relative_to(tmp_path / "cache") and len(list((index / "articles").glob("*.txt"))) == 3
+    second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env)
+    assert second.returncode == 0 and "index: added 0, updated 0, unchanged 3" in second.stdout  # nothing re-embedded

@@ -34,6 +34,7 @@ from rag.retrieval.evidence import Segment, Source, approx_tokens, score_segment
 from rag.retrieval.hybrid import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
+from rag.text.arabic import arabic_ratio
 from rag.text.language import answer_language, detect_language
 
 log = logging.getLogger(__name__)
@@ -84,12 +85,17 @@ class Answerer:
     def evidence(self, question: str, passages: list[Passage], query_vector: list[float],
                  count_tokens=approx_tokens) -> tuple[list[Source], float]:
         """The numbered sources the model will read, and the relevance (best question-segment
-        cosine). Needs no LLM, so the eval can measure selection alone (``--evidence-only``)."""
+        cosine). Needs no LLM, so the eval can measure selection alone (``--retrieval-only``).
+        A question in another script than the articles gets the smaller cross-script budget:
+        its cosines are flatter, so it fills any budget, and more sources helped it least."""
         s = self.settings
         segments = self.candidates(passages)
         relevance = score_segments(question, query_vector, segments, s.evidence_lexical_weight,
                                    s.evidence_top_chunk_bonus)
-        return select_sources(segments, s.context_tokens, count_tokens, s.evidence_max_segments,
+        text = " ".join(seg.text for seg in segments[:20])
+        cross = (arabic_ratio(text) > 0.5) != (arabic_ratio(question) > 0.5)
+        budget = s.context_tokens_cross_script if cross else s.context_tokens
+        return select_sources(segments, budget, count_tokens, s.evidence_max_segments,
                               s.evidence_margin, s.evidence_neighbours), relevance
 
     # --- answering -----------------------------------------------------------------------
