@@ -4,10 +4,13 @@ Runs the public sets once with every check on, then once per check with that che
 (``RAG_DISABLED_CHECKS``), and prints a markdown table: per language, answers right (recall
 >= 0.5), answers wrong, answerable questions refused, and left-out-article questions refused.
 A check earns its place when removing it costs more right answers or lets through more wrong
-ones than it refuses right ones. Each run is a full eval (about 4 s a question here), so the
-default sample is small; reports land in ``artifacts/ablation/``.
+ones than it refuses right ones. The model's replies are replayed (eval/replay.py): at
+temperature 0 a run without a check calls the model anew only where that check would have asked
+for a retry or refused before the model, so a variant costs retrieval and checks, not
+generation, and the dev samples can be used whole. Reports land in ``artifacts/ablation/``.
 
-    python -m eval.ablation --limit 40          # 30 answerable + 10 left-out per set and language
+    python -m eval.ablation                      # 100 answerable + 20 left-out per set and language
+    python -m eval.ablation --limit 40           # 30 + 10: a quick look
 """
 
 from __future__ import annotations
@@ -53,9 +56,11 @@ def table(results: dict[str, dict[str, dict]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval.ablation", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--limit", type=int, default=40, help="questions per set and language (a quarter left out)")
+    p.add_argument("--limit", type=int, default=None, help="questions per set and language (a quarter left out)")
     p.add_argument("--checks", default=",".join(CHECK_NAMES), help="checks to remove, one run each")
     p.add_argument("--out", type=Path, default=Path("artifacts/ablation"))
+    p.add_argument("--replay", type=Path, default=None,
+                   help="stored replies (default OUT/replies.sqlite; share it with a dev run to reuse its replies)")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     variants = ["all checks"] + [f"without {c}" for c in args.checks.split(",") if c]
@@ -65,8 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, squad in SETS.items():
             path = args.out / f"{name}-{variant.replace(' ', '-')}.json"
             if not path.is_file():  # resumable: a finished run is not redone
-                eval_main([*squad, "--sample", "100", "--left-out", "20", "--limit", str(args.limit),
-                           "--backend", "llamacpp", "--out", str(path)])
+                limit = ["--limit", str(args.limit)] if args.limit else []
+                eval_main([*squad, "--sample", "100", "--left-out", "20", *limit, "--backend", "llamacpp",
+                           "--replay", str(args.replay or args.out / "replies.sqlite"), "--out", str(path)])
             report = json.loads(path.read_text(encoding="utf-8"))
             for lang in ("ar", "en"):
                 if any(q["lang"] == lang for q in report["questions"]):

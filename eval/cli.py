@@ -21,8 +21,11 @@ from pathlib import Path
 from eval.gold import GoldError, check_gold, corpus_texts, load_gold
 from eval.harness import config, run
 from eval.squad import build
+from eval.replay import ReplayBackends
 from eval.report import chart, compare, format_refusals, format_summary, load_json, summarize, table
 from rag import RAG, RagError, Settings
+from rag.embedder import SentenceEmbedder
+from rag.store import ChunkStore
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,6 +42,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--limit", type=int, default=None, help="first N questions of each language")
     p.add_argument("--k", type=int, default=None, help="passages retrieved per question")
     p.add_argument("--corpus", type=Path, default=Path("seeds"), help="articles the gold file is about")
+    p.add_argument("--replay", type=Path, default=None, help="sqlite file of stored model replies: a call "
+                   "seen before is replayed, not generated (eval/replay.py; timings then mean nothing)")
     squad = p.add_argument_group("public SQuAD-format sets")
     squad.add_argument("--squad", type=Path, default=None, help="SQuAD JSON: its articles are the corpus, "
                        "its questions the gold rows (instead of --gold/--corpus)")
@@ -103,7 +108,12 @@ def main(argv: list[str] | None = None) -> int:
                 if problems:
                     raise GoldError("gold file does not match the corpus:\n  " + "\n  ".join(problems))
             rows = select(rows, args.limit)
-        rag = RAG.from_settings(settings)
+        if args.replay:
+            rag = RAG(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),
+                      backends=ReplayBackends(settings, args.replay))
+            extra["replay"] = str(args.replay)
+        else:
+            rag = RAG.from_settings(settings)
         if corpus.is_dir():
             print(f"index: {rag.ingest([corpus], prune=bool(args.squad)).summary()}", flush=True)
         k = args.k or settings.top_k
@@ -114,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    if args.replay:
+        store = rag.backends.store
+        print(f"replay: {store.hits} replies replayed, {store.misses} generated")
     print(table(records))
     print()
     print(format_summary(report["summary"]))

@@ -1,0 +1,26 @@
+"""The eval's reply store (eval/replay.py): a call seen before is replayed, not generated."""
+
+from eval.replay import ReplayBackend, ReplyStore, key
+from tests.fakes import ScriptedLLM
+
+ASK = [{"role": "user", "content": "ما عاصمة أذربيجان؟"}]
+
+
+def test_a_repeated_call_is_replayed_and_a_different_one_generated(tmp_path):
+    llm = ScriptedLLM(lambda m: "باكو [1].", lambda m: "NOT_FOUND")
+    backend = ReplayBackend(llm, ReplyStore(tmp_path / "r.sqlite"))
+    assert "".join(backend.stream_chat(ASK, 64, 0.0)) == "باكو [1]."
+    assert "".join(backend.stream_chat(ASK, 64, 0.0)) == "باكو [1]."  # replayed: the script has no reply left for it
+    assert backend.last_prompt_tokens == llm.last_prompt_tokens > 0
+    assert "".join(backend.stream_chat(ASK, 32, 0.0)) == "NOT_FOUND"  # another max_tokens is another call
+    assert len(llm.calls) == 2
+
+
+def test_replies_survive_a_new_store_on_the_same_file_but_sampling_is_never_replayed(tmp_path):
+    path = tmp_path / "r.sqlite"
+    "".join(ReplayBackend(ScriptedLLM(lambda m: "Baku [1]."), ReplyStore(path)).stream_chat(ASK, 64, 0.0))
+    store = ReplyStore(path)
+    assert store.get(key("scripted", ASK, 64, 0.0)) == ("Baku [1].", 3)
+    llm = ScriptedLLM(lambda m: "Ganja [1].")
+    assert "".join(ReplayBackend(llm, store).stream_chat(ASK, 64, 0.7)) == "Ganja [1]."
+    assert store.get(key("scripted", ASK, 64, 0.7)) is None
