@@ -19,12 +19,12 @@ echo "==> evaluation: retrieval only, all gold questions"
 "$PY" -m eval --retrieval-only --out artifacts/eval-retrieval.json --baseline eval/baseline.json
 echo "==> evaluation: answers with the embedded model, Arabic + English subset"
 "$PY" -m eval --backend llamacpp --limit 12 --out artifacts/eval-subset.json --baseline eval/baseline.json
-echo "==> evaluation: answers about other articles (eval/general), with the seeds as distractors"
-"$PY" -m eval --backend llamacpp --gold eval/general/gold.jsonl --corpus eval/general/articles \
+echo "==> evaluation: answers about other articles (eval/general), with the seeds as distractors, subset"
+"$PY" -m eval --backend llamacpp --gold eval/general/gold.jsonl --corpus eval/general/articles --limit 16 \
   --out artifacts/eval-general.json --baseline eval/general/baseline.json
 echo "==> evaluation: public sets nobody here wrote (ARCD; XQuAD Arabic and English over Arabic articles), CI samples"
-"$PY" -m eval --backend llamacpp --squad eval/benchmarks/arcd-train.json --sample 30 --left-out 6 --articles 8 \
-  --distractors 4 --floors eval/public/floors.json --out artifacts/eval-arcd-ci.json --baseline eval/public/arcd-ci.json
+"$PY" -m eval --backend llamacpp --squad eval/benchmarks/arcd-train.json --sample 20 --left-out 4 --articles 6 \
+  --distractors 3 --floors eval/public/floors.json --out artifacts/eval-arcd-ci.json --baseline eval/public/arcd-ci.json
 "$PY" -m eval --backend llamacpp --squad eval/benchmarks/xquad-dev.ar.json --squad-parallel eval/benchmarks/xquad-dev.en.json \
-  --sample 30 --left-out 6 --articles 6 --distractors 3 --floors eval/public/floors.json \
+  --sample 12 --left-out 4 --articles 4 --distractors 2 --floors eval/public/floors.json \
   --out artifacts/eval-xquad-ci.json --baseline eval/public/xquad-ci.json
