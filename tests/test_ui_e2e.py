@@ -169,7 +169,7 @@ def test_upload_indexes_and_lists_articles(page, tmp_path):
 
     # immediately searchable: the answer cites the new article (what the small model makes of
     # it is the answering pipeline's business, not the UI's)
-    answer = ask(page, "How long is the new bridge over the Kura river in Mingachevir?", 0)
+    answer = ask(page, "When did the new bridge over the Kura river in Mingachevir open?", 0)
     answer.query_selector("a.cite").click()
     source = page.wait_for_selector("#sources .source.active", timeout=15_000)
     assert "<script>window.__pwned = 1</script>" in source.query_selector(".title").inner_text()
