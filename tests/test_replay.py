@@ -1,6 +1,9 @@
 """The eval's reply store (eval/replay.py): a call seen before is replayed, not generated."""
 
-from eval.replay import ReplayBackend, ReplyStore, key
+import pytest
+
+from eval.replay import ReplayBackend, ReplayBackends, ReplyStore, key
+from rag.settings import Settings
 from tests.fakes import ScriptedLLM
 
 ASK = [{"role": "user", "content": "ما عاصمة أذربيجان؟"}]
@@ -24,3 +27,15 @@ def test_replies_survive_a_new_store_on_the_same_file_but_sampling_is_never_repl
     llm = ScriptedLLM(lambda m: "Ganja [1].")
     assert "".join(ReplayBackend(llm, store).stream_chat(ASK, 64, 0.7)) == "Ganja [1]."
     assert store.get(key("scripted", ASK, 64, 0.7)) is None
+
+
+@pytest.mark.slow
+def test_the_real_model_reply_is_stored_then_replayed_verbatim(tmp_path):
+    """The embedded GGUF behind the replay factory: the first call generates, the second
+    returns the same text from the store without generating."""
+    factory = ReplayBackends(Settings(data_dir=tmp_path / "data"), tmp_path / "r.sqlite")
+    llm = factory.get("llamacpp")
+    first = "".join(llm.stream_chat(ASK, 24, 0.0))
+    assert first.strip() and factory.store.misses == 1 and factory.store.hits == 0
+    assert "".join(llm.stream_chat(ASK, 24, 0.0)) == first
+    assert factory.store.hits == 1 and llm.last_prompt_tokens > 0

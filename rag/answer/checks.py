@@ -21,6 +21,7 @@ keep on outside data; no check knows about any particular question.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -90,12 +91,13 @@ def not_found(reply: str) -> bool:
     return reply.strip().upper().startswith(SENTINEL)
 
 
-class Check:
+class Check(ABC):
     name = ""
     before_model = False  # runs before the LLM is called (on the sources only)
 
-    def run(self, draft: Draft) -> Verdict:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, draft: Draft) -> Verdict:
+        """Pass, ask for a retry, or refuse; may edit the draft."""
 
 
 class Relevance(Check):
