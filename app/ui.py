@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from app import render
 from rag import RAG, RagError, Settings
+from rag.settings import BACKENDS
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def backend_status(rag: RAG, choice: str | None) -> tuple[str, str]:
         backend = rag.backends.get(name)
     except RagError as exc:
         return name, str(exc)
-    kind = "Ollama" if backend.name == "ollama" else "embedded llama.cpp"
+    kind = {"ollama": "Ollama", "llamacpp": "embedded llama.cpp"}.get(backend.name, backend.name)
     return f"{kind} {backend.model}{note}", ""
 
 
@@ -177,7 +178,7 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
             with gr.Row():
                 k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to retrieve (k)")
                 language = gr.Radio(list(LANGUAGES), value="auto", label="Answer language")
-                backend = gr.Radio(["auto", "ollama", "llamacpp"], value=settings.backend, label="Backend")
+                backend = gr.Radio(list(BACKENDS), value=settings.backend, label="Backend")
         with gr.Accordion("Add articles · إضافة مقالات", open=False, elem_id="add-articles"):
             files = gr.File(label="Upload .txt / .md articles", file_count="multiple",
                             file_types=[".txt", ".md"], type="filepath", elem_id="upload")

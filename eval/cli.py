@@ -25,6 +25,7 @@ from eval.replay import ReplayBackends
 from eval.report import chart, compare, format_refusals, format_summary, load_json, summarize, table
 from rag import RAG, RagError, Settings
 from rag.embedder import SentenceEmbedder
+from rag.settings import BACKENDS
 from rag.store import ChunkStore
 
 HERE = Path(__file__).resolve().parent
@@ -38,7 +39,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--floors", type=Path, default=None,
                    help="floors to meet (default eval/floors.json for the seed gold, none for --squad)")
     p.add_argument("--retrieval-only", action="store_true")
-    p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
+    p.add_argument("--backend", choices=list(BACKENDS), default=None)
     p.add_argument("--limit", type=int, default=None, help="first N questions of each language")
     p.add_argument("--k", type=int, default=None, help="passages retrieved per question")
     p.add_argument("--corpus", type=Path, default=Path("seeds"), help="articles the gold file is about")

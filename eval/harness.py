@@ -66,8 +66,9 @@ def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backen
                           retrieved_articles=retrieved, timings={"retrieval": retrieval_s})
             record["scores"] = score_question(row, None, retrieved, True)
             # what the model would be shown (token counts approximated: no LLM is loaded)
-            sources, relevance = rag.answerer.evidence(row["question"], passages, vector)
-            record["relevance"] = round(relevance, 4)
+            evidence = rag.selector.select(row["question"], passages, vector)
+            sources = evidence.sources
+            record["relevance"] = round(evidence.relevance, 4)
             if row["answerable"] and (row.get("evidence") or row.get("answers")):
                 shown = [text for source in sources for text in source.texts]
                 record["scores"]["evidence_hit"] = evidence_hit(shown, row.get("evidence") or row["answers"])

@@ -7,13 +7,17 @@ Public API::
     rag.ingest(["seeds"])
     rag.retrieve("Who is Azerbaijan's foreign minister?", k=5)
     answer = rag.ask("من هو وزير الخارجية الأذربيجاني؟")
+
+    # the same pipeline as llama-index components
+    response = rag.as_query_engine().query("Who is Azerbaijan's foreign minister?")
+    response.response, response.source_nodes, response.metadata["citations"]
 """
 
 from rag.answer.answerer import Answer, Citation, StreamEvent
 from rag.engine import RAG
 from rag.errors import BackendError, IngestError, ModelError, RagError
 from rag.ingest.pipeline import IngestReport
-from rag.retrieval.hybrid import ArticleHits, Passage, group_by_article
+from rag.retrieval.passage import ArticleHits, Passage, group_by_article
 from rag.settings import Settings
 
 __all__ = [

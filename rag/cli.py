@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from rag.errors import RagError
-from rag.settings import Settings
+from rag.settings import BACKENDS, Settings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true")
-    ask.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
+    ask.add_argument("--backend", choices=list(BACKENDS), default=None)
     ask.add_argument("--language", choices=["auto", "ar", "en"], default=None)
     ask.add_argument("--k", type=int, default=None)
     sub.add_parser("doctor", help="report settings, models, Ollama and the index")

@@ -2,13 +2,16 @@
 
 ``RAG.from_settings(settings)`` is the single place where the pipeline is built: it creates the
 Chroma store, the embedding component and the LLM backend factory, and hands them explicitly
-to the retriever, the ingestor and the answerer. Nothing is global; two ``RAG`` objects with
-different settings can live side by side (the tests do this).
+to the llama-index components (``HybridRetriever``, ``EvidenceSelector``,
+``GroundedQueryEngine``, ``BilingualChatEngine``). Nothing is global: llama-index's ``Settings``
+is never set or read, every component gets its ``embed_model``/``llm`` explicitly, and two
+``RAG`` objects with different settings can live side by side (the tests do this).
 
 >>> from rag import RAG, Settings                                # doctest: +SKIP
 >>> rag = RAG.from_settings(Settings())                          # doctest: +SKIP
 >>> rag.ingest(["seeds"]).summary()                              # doctest: +SKIP
 >>> rag.ask("Who did Stoltenberg meet in Baku?").text            # doctest: +SKIP
+>>> response = rag.as_query_engine().query("من التقى ستولتنبرغ؟")  # a llama-index Response  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from rag.answer.answerer import Answer, Answerer, StreamEvent
-from rag.backends import BackendFactory
+from rag.answer.chat_engine import BilingualChatEngine
+from rag.answer.followups import condense
+from rag.answer.query_engine import GroundedQueryEngine
+from rag.answer.selector import EvidenceSelector
+from rag.backends import BackendFactory, BackendLLM
 from rag.embedder import SentenceEmbedder
 from rag.ingest.pipeline import IngestReport, Ingestor
 from rag.retrieval.hybrid import HybridRetriever, Passage
@@ -35,20 +42,27 @@ class RAG:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.retriever = HybridRetriever(store, settings.rrf_k, settings.candidates)
+        self.retriever = self._retriever()
         self.backends = backends or BackendFactory(settings)
-        self.answerer = Answerer(settings, store, embedder, self.backends)
+        self.selector = EvidenceSelector(settings, store, embedder)
+        self.answerer = Answerer(settings, embedder)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "RAG":
+    def from_settings(cls, settings: Settings | None = None, llm: Any = None) -> "RAG":
+        """Build the pipeline; ``llm`` may be any llama-index ``LLM``, which then answers."""
         settings = settings or Settings()
-        return cls(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings))
+        return cls(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),
+                   BackendFactory(settings, llm=llm))
+
+    def _retriever(self) -> HybridRetriever:
+        s = self.settings
+        return HybridRetriever(self.store, self.embedder, s.rrf_k, s.candidates, s.top_k)
 
     # --- indexing ------------------------------------------------------------------------
     def ingest(self, paths: list[str | Path], reset: bool = False, prune: bool = True) -> IngestReport:
         report = Ingestor(self.settings, self.store, self.embedder).run([Path(p) for p in paths], reset, prune)
         if reset:
-            self.retriever = HybridRetriever(self.store, self.settings.rrf_k, self.settings.candidates)
+            self.retriever = self._retriever()
         else:
             self.retriever.refresh(report.added + report.updated + report.removed)
         return report
@@ -67,6 +81,30 @@ class RAG:
         """(cleaned body, manifest metadata) of one article, or None."""
         return self.store.article(article_id)
 
+    # --- llama-index components ------------------------------------------------------------
+    def as_retriever(self, k: int | None = None) -> HybridRetriever:
+        return self.retriever.with_top_k(k or self.settings.top_k)
+
+    def as_query_engine(self, *, backend: str | None = None, language: str | None = None, k: int | None = None,
+                        streaming: bool = False) -> GroundedQueryEngine:
+        return GroundedQueryEngine(self.as_retriever(k), self.selector, self.answerer, self.backends.get(backend),
+                                   language=language, streaming=streaming)
+
+    def as_chat_engine(self, *, backend: str | None = None, language: str | None = None,
+                       k: int | None = None) -> BilingualChatEngine:
+        return BilingualChatEngine(self.as_query_engine(backend=backend, language=language, k=k))
+
+    def as_llm(self, backend: str | None = None) -> BackendLLM:
+        """The configured backend (e.g. the embedded llama.cpp model) as a llama-index LLM."""
+        return BackendLLM(self.backends.get(backend), self.settings.max_new_tokens, self.settings.temperature)
+
+    def as_vector_store(self):
+        """The chunk collection as a read-only llama-index ``ChromaVectorStore`` (optional extra
+        ``vector-store``), for ``VectorStoreIndex.from_vector_store(store, embed_model=rag.embedder)``."""
+        from rag.retrieval.vector_store import read_only_vector_store
+
+        return read_only_vector_store(self.store)
+
     # --- retrieval -----------------------------------------------------------------------
     def embed_query(self, question: str) -> list[float]:
         return self.embedder.get_query_embedding(question)
@@ -84,13 +122,13 @@ class RAG:
     def stream(self, question: str, history: list[dict] | None = None, *, backend: str | None = None,
                language: str | None = None, k: int | None = None) -> Iterator[StreamEvent]:
         """Yields StreamEvent(delta=...) while generating, then one StreamEvent(answer=Answer)."""
+        if not question or not question.strip():
+            raise ValueError("the question is empty")
         started = time.perf_counter()
-        standalone = self.answerer.rewrite(question, history or [], backend)
-        t0 = time.perf_counter()
-        passages, vector = self.retrieve_with_vector(standalone, k)
-        retrieval_s = time.perf_counter() - t0
-        yield from self.answerer.stream(question, standalone, passages, vector, backend=backend,
-                                        language=language, started=started, retrieval_s=retrieval_s)
+        engine = self.as_query_engine(backend=backend, language=language, k=k)
+        standalone = condense(question, history or [], engine.llm, self.answerer.prompts)
+        for event, _ in engine.events(question, standalone, started=started):
+            yield event
 
     def ask(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer:
         answer = None

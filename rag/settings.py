@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +29,10 @@ def _default_cache_dir() -> Path:
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "bilingual-rag"
+
+
+Backend = Literal["auto", "ollama", "llamacpp", "openai-like"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
 class Settings(BaseSettings):
@@ -95,7 +99,7 @@ class Settings(BaseSettings):
 
     # --- generation ----------------------------------------------------------------------
     prompts_dir: str = Field(default="", description="folder of prompt files; empty = the packaged prompts/")
-    backend: Literal["auto", "ollama", "llamacpp"] = "auto"
+    backend: Backend = "auto"
     language: Literal["auto", "ar", "en"] = "auto"
     llm_path: str = Field(default="", description="GGUF file; empty = the fetched Qwen2.5 GGUF")
     llm_ctx: int = Field(default=4096, ge=512)
@@ -111,6 +115,12 @@ class Settings(BaseSettings):
     ollama_num_ctx: int = Field(default=8192, ge=512)
     ollama_timeout: float = Field(default=120.0, gt=0)
     ollama_connect_timeout: float = Field(default=2.0, gt=0)
+    openai_base_url: str = Field(default="", description="openai-like backend: the server's /v1 URL, "
+                                 "e.g. http://127.0.0.1:8000/v1")
+    openai_model: str = Field(default="local", description="openai-like backend: the model name to request")
+    openai_api_key: str = Field(default="none", description="openai-like backend: API key (local servers "
+                                "ignore it)")
+    openai_timeout: float = Field(default=120.0, gt=0)
 
     # --- UI ------------------------------------------------------------------------------
     ui_host: str = "127.0.0.1"
@@ -123,6 +133,13 @@ class Settings(BaseSettings):
     def _check_url(cls, value: str) -> str:
         if value and not re.match(r"^https?://[^/:]+(:\d+)?/?$", value):
             raise ValueError(f"RAG_CHROMA_URL must look like http://host:port, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("openai_base_url")
+    @classmethod
+    def _check_openai_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError(f"RAG_OPENAI_BASE_URL must look like http://host:port/v1, got {value!r}")
         return value.rstrip("/")
 
     @field_validator("ui_auth")

@@ -54,7 +54,7 @@ def main() -> None:
         t = time.perf_counter()
         passages, vector = rag.retrieve_with_vector(q, settings.top_k)
         latencies.append(time.perf_counter() - t)
-        segs = rag.answerer.candidates(passages)
+        segs = rag.selector.candidates(passages)
         relevance[row["answerable"]].append((score_segments(q, vector, segs), row["id"]))
         if not row["answerable"]:
             continue

@@ -17,6 +17,7 @@ class FakeEmbedder(BaseEmbedding):
     model_path: str = "fake"
     dim: int = 64
     calls: int = 0
+    query_calls: int = 0
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -34,6 +35,7 @@ class FakeEmbedder(BaseEmbedding):
         return [self._vector(t) for t in texts]
 
     def _get_query_embedding(self, query: str) -> list[float]:
+        self.query_calls += 1
         return self._vector(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:

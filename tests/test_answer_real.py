@@ -8,6 +8,7 @@ import pytest
 
 from eval.metrics import satisfies
 from rag.text.language import detect_language, written_in
+from rag.answer.followups import condense
 from rag.answer.prompts import examples
 from rag.answer.wording import echoes_question
 
@@ -58,7 +59,8 @@ def test_follow_up_is_rewritten_from_history(seeded_rag):
         {"role": "user", "content": "Who is the foreign minister of Azerbaijan?"},
         {"role": "assistant", "content": "The foreign minister of Azerbaijan is Jeyhun Bayramov (جيهون بيراموف). [1]"},
     ]
-    rewritten = seeded_rag.answerer.rewrite("Which NATO official did he meet?", english)
+    rewritten = condense("Which NATO official did he meet?", english, seeded_rag.backends.get("llamacpp"),
+                         seeded_rag.answerer.prompts)
     assert "bayramov" in rewritten.lower() or "بيراموف" in rewritten
     arabic = [
         {"role": "user", "content": "متى انضمت أذربيجان إلى شراكة الناتو من أجل السلام؟"},
@@ -71,7 +73,7 @@ def test_follow_up_is_rewritten_from_history(seeded_rag):
 
 
 def test_no_history_means_no_rewrite(seeded_rag):
-    assert seeded_rag.answerer.rewrite("Who is he?", []) == "Who is he?"
+    assert condense("Who is he?", [], seeded_rag.backends.get("llamacpp"), seeded_rag.answerer.prompts) == "Who is he?"
 
 
 def test_stream_yields_deltas_then_the_final_answer(seeded_rag):

@@ -1,9 +1,9 @@
-"""From retrieved passages to a grounded, cited answer in the question's language.
+"""From selected evidence to a grounded, cited answer in the question's language.
 
-The path, in one place:
+The path (the query engine, query_engine.py, runs steps 1-2 and hands over):
 1. *evidence*: the stored sentence segments of the retrieved articles are scored against the
-   question and the best few become numbered sources (rag/retrieval/evidence.py);
-2. the checks that run before the model (``relevance``) may refuse without calling it;
+   question and the best few become numbered sources (selector.py, rag/retrieval/evidence.py);
+2. the ``relevance`` check there may refuse without calling the model;
 3. the model answers from the sources (streamed; a leading ``NOT_FOUND`` is held back);
 4. the checks that run after it (checks.py: ``declined``, ``reply``, ``language``,
    ``grounding``, ``count``, ``echo``) pass the reply, ask for one retry, or refuse;
@@ -23,18 +23,17 @@ from typing import Generator, Iterator
 
 from rag.answer import prompts
 from rag.answer.checks import (SENTINEL, Anchor, Check, Count, Declined, Draft, Echo, Grounding, Language, Reason,
-                               Relevance, Reply, Verdict)
+                               Reply, Verdict)
 from rag.answer.citations import cited_numbers, parse_answer, render
 from rag.answer.grounding import Grounder
+from rag.answer.selector import Evidence
 from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
 from rag.answer.types import Answer, Citation, StreamEvent
-from rag.backends import BackendFactory
+from rag.backends.base import ChatBackend
 from rag.embedder import SentenceEmbedder
-from rag.retrieval.evidence import Segment, Source, approx_tokens, score_segments, select_sources
-from rag.retrieval.hybrid import Passage
+from rag.retrieval.evidence import approx_tokens
+from rag.retrieval.passage import Passage
 from rag.settings import Settings
-from rag.store import ChunkStore
-from rag.text.arabic import arabic_ratio
 from rag.text.language import answer_language, detect_language
 
 log = logging.getLogger(__name__)
@@ -43,65 +42,20 @@ __all__ = ["Answer", "Answerer", "Citation", "StreamEvent"]
 
 
 class Answerer:
-    def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder, backends: BackendFactory):
-        self.settings, self.store, self.embedder, self.backends = settings, store, embedder, backends
+    def __init__(self, settings: Settings, embedder: SentenceEmbedder):
+        self.settings, self.embedder = settings, embedder
         self.prompts = prompts.PromptSet(settings.prompts_dir)
-        every: list[Check] = [Relevance(settings.min_relevance, settings.min_relevance_cross_script), Declined(),
-                              Reply(), Language(), Grounding(Grounder(settings, embedder)),
+        every: list[Check] = [Declined(), Reply(), Language(), Grounding(Grounder(settings, embedder)),
                               Anchor(settings.min_anchor, settings.min_anchor_cross_script), Count(), Echo()]
         off = settings.disabled_check_names
-        self.before = [c for c in every if c.before_model and c.name not in off]
-        self.after = [c for c in every if not c.before_model and c.name not in off]
-
-    # --- follow-ups ----------------------------------------------------------------------
-    def rewrite(self, question: str, history: list[dict], backend: str | None = None) -> str:
-        """A standalone version of a follow-up question (unchanged when there is no history)."""
-        turns = [m for m in history if m.get("role") in ("user", "assistant") and m.get("content")]
-        if not turns:
-            return question
-        prompt = self.prompts.render("rewrite", history=prompts.render_history(turns), question=question)
-        llm = self.backends.get(backend)
-        text = "".join(llm.stream_chat([{"role": "user", "content": prompt}], 64, 0.0)).strip()
-        text = text.splitlines()[0].strip().strip('"«»“”') if text else ""
-        if not text or len(text) > 3 * len(question) + 150:
-            last_user = next((m["content"] for m in reversed(turns) if m["role"] == "user"), "")
-            return f"{last_user} {question}".strip()
-        log.info("rewrote follow-up %r -> %r", question, text)
-        return text
-
-    # --- evidence ------------------------------------------------------------------------
-    def candidates(self, passages: list[Passage]) -> list[Segment]:
-        """Every stored segment of the retrieved articles, marked when it lies inside one of
-        the best ``evidence_top_chunks`` retrieved chunks."""
-        titles = {p.article_id: (p.title, p.date) for p in passages}
-        top = [(p.article_id, p.start, p.end) for p in passages[: self.settings.evidence_top_chunks]]
-        segments = []
-        for text, embedding, meta in self.store.segments_of(list(titles)):
-            aid, start, end = meta["article_id"], int(meta["start"]), int(meta["end"])
-            inside = any(aid == a and s <= start and end <= e for a, s, e in top)
-            segments.append(Segment(aid, titles[aid][0], titles[aid][1], text, start, end, list(embedding), inside))
-        return segments
-
-    def evidence(self, question: str, passages: list[Passage], query_vector: list[float],
-                 count_tokens=approx_tokens) -> tuple[list[Source], float]:
-        """The numbered sources the model will read, and the relevance (best question-segment
-        cosine). Needs no LLM, so the eval can measure selection alone (``--retrieval-only``).
-        A question in another script than the articles gets the smaller cross-script budget:
-        its cosines are flatter, so it fills any budget, and more sources helped it least."""
-        s = self.settings
-        segments = self.candidates(passages)
-        relevance = score_segments(question, query_vector, segments, s.evidence_lexical_weight,
-                                   s.evidence_top_chunk_bonus)
-        text = " ".join(seg.text for seg in segments[:20])
-        cross = (arabic_ratio(text) > 0.5) != (arabic_ratio(question) > 0.5)
-        budget = s.context_tokens_cross_script if cross else s.context_tokens
-        return select_sources(segments, budget, count_tokens, s.evidence_max_segments,
-                              s.evidence_margin, s.evidence_neighbours), relevance
+        self.after = [c for c in every if c.name not in off]  # relevance runs in the selector
 
     # --- answering -----------------------------------------------------------------------
-    def stream(self, question: str, standalone: str, passages: list[Passage], query_vector: list[float], *,
-               backend: str | None = None, language: str | None = None, started: float | None = None,
+    def stream(self, question: str, standalone: str, passages: list[Passage], evidence: Evidence,
+               llm: ChatBackend, *, language: str | None = None, started: float | None = None,
                retrieval_s: float = 0.0) -> Iterator[StreamEvent]:
+        """Answer from the selected evidence (the query engine retrieved and selected it with
+        this ``llm``'s token counter); the relevance check already ran in the selector."""
         started = started or time.perf_counter()
         forced = language if language in ("ar", "en") else self.settings.language
         lang = forced if forced in ("ar", "en") else detect_language(question)
@@ -109,18 +63,16 @@ class Answerer:
                         passages=passages, standalone_question=standalone)
         answer.timings = {"retrieval": retrieval_s, "first_token": 0.0, "total": 0.0}
 
-        llm = self.backends.get(backend)
         answer.backend, answer.model = llm.name, llm.model
         count_tokens = getattr(llm, "count_tokens", approx_tokens)
-        sources, answer.relevance = self.evidence(standalone, passages, query_vector, count_tokens)
+        sources, answer.relevance = evidence.sources, evidence.relevance
         answer.sources = [{"number": x.number, "article_id": x.article_id, "title": x.title, "date": x.date,
                            "texts": x.texts} for x in sources]
         draft = Draft(question, standalone, lang, sources, answer.relevance)
-        for check in self.before:
-            verdict = check.run(draft)
-            self._trace(answer, check, verdict)
-            if verdict.action == "refuse":
-                yield from self._refuse(answer, check.name, verdict, started)
+        if evidence.verdict is not None:
+            self._trace(answer, "relevance", evidence.verdict)
+            if evidence.refused:
+                yield from self._refuse(answer, "relevance", evidence.verdict, started)
                 return
 
         messages = [
@@ -160,7 +112,7 @@ class Answerer:
         while i < len(self.after):
             check = self.after[i]
             verdict = check.run(draft)
-            self._trace(answer, check, verdict)
+            self._trace(answer, check.name, verdict)
             if verdict.action == "pass":
                 i += 1
                 continue
@@ -221,8 +173,8 @@ class Answerer:
                       key=lambda c: (order.index(c.number), c.start))
 
     @staticmethod
-    def _trace(answer: Answer, check: Check, verdict: Verdict) -> None:
-        answer.checks.append({"check": check.name, "action": verdict.action, "detail": verdict.detail})
+    def _trace(answer: Answer, check: str, verdict: Verdict) -> None:
+        answer.checks.append({"check": check, "action": verdict.action, "detail": verdict.detail})
 
     def _refuse(self, answer: Answer, check: str, verdict: Verdict, started: float) -> Iterator[StreamEvent]:
         reason = (verdict.reason or Reason.NO_ANSWER_SENTENCE).value

@@ -1,31 +1,48 @@
-"""Choosing the LLM backend: ``ollama``, ``llamacpp`` or ``auto`` (Ollama when it answers and has
-the model, else the embedded model). The factory owns the backend objects, so the embedded
-model is loaded once per factory, and caches the Ollama probe for a few seconds."""
+"""Choosing the LLM backend: ``ollama``, ``llamacpp``, ``openai-like`` (any OpenAI-compatible
+server, through llama-index's ``OpenAILike``) or ``auto`` (Ollama when it answers and has the
+model, else the embedded model). A llama-index ``LLM`` object passed in (``RAG.from_settings(
+settings, llm=...)``) becomes the ``llama-index`` backend and the default. The factory owns the
+backend objects, so the embedded model is loaded once per factory, and caches the Ollama probe
+for a few seconds."""
 
 from __future__ import annotations
 
 import logging
 import time
 
+from typing import Any
+
 from rag.backends.base import ChatBackend
 from rag.backends.llamacpp import LlamaCppBackend
+from rag.backends.llamaindex import BackendLLM, LlamaIndexBackend, openai_like
 from rag.backends.ollama import OllamaBackend
 from rag.errors import BackendError, RagError
-from rag.settings import Settings
+from rag.settings import BACKENDS, Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BackendFactory", "ChatBackend", "LlamaCppBackend", "OllamaBackend"]
+__all__ = ["BACKENDS", "BackendFactory", "BackendLLM", "ChatBackend", "LlamaCppBackend", "LlamaIndexBackend",
+           "OllamaBackend"]
+
+
 
 
 class BackendFactory:
     PROBE_TTL = 15.0
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, llm: Any = None):
         self.settings = settings
         self._llamacpp: LlamaCppBackend | None = None
         self._ollama: OllamaBackend | None = None
+        self._openai: LlamaIndexBackend | None = None
+        self._custom = LlamaIndexBackend(llm) if llm is not None else None
         self._probe: tuple[float, bool, str] | None = None
+
+    @property
+    def openai_like(self) -> LlamaIndexBackend:
+        if self._openai is None:
+            self._openai = openai_like(self.settings)
+        return self._openai
 
     @property
     def ollama(self) -> OllamaBackend:
@@ -54,13 +71,19 @@ class BackendFactory:
         return ok, reason
 
     def get(self, name: str | None = None) -> ChatBackend:
+        if name is None and self._custom is not None:
+            return self._custom
         name = name or self.settings.backend
+        if name == "llama-index" and self._custom is not None:
+            return self._custom
+        if name == "openai-like":
+            return self.openai_like
         if name == "ollama":
             return self.ollama
         if name == "llamacpp":
             return self.llamacpp
         if name != "auto":
-            raise RagError(f"unknown backend {name!r}: use auto, ollama or llamacpp")
+            raise RagError(f"unknown backend {name!r}: use {', '.join(BACKENDS)}")
         ok, reason = self.probe_ollama()
         if ok:
             return self.ollama

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator, Protocol
 
+# A small model sometimes starts to echo the prompt after its answer; every backend cuts it there.
+STOP = ("\nSources:", "\nالمصادر:", "\nQuestion:", "\nالسؤال:")
+
 
 class ChatBackend(Protocol):
-    name: str  # "llamacpp" or "ollama"
+    name: str  # "llamacpp", "ollama", "openai-like" or "llama-index"
     model: str  # model file name or Ollama model tag
     last_prompt_tokens: int  # prompt size of the last call, as the backend counted it
 

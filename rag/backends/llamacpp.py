@@ -20,14 +20,13 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
+from rag.backends.base import STOP
 from rag.errors import BackendError
 from rag.fetch import LLM_SHA256, LLM_SIZE, check
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# A small model sometimes starts to echo the prompt after its answer; cut it there.
-STOP = ("\nSources:", "\nالمصادر:", "\nQuestion:", "\nالسؤال:")
 N_BATCH = 64  # see the module docstring
 
 

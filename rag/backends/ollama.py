@@ -14,7 +14,7 @@ from typing import Iterator
 import httpx
 import ollama
 
-from rag.backends.llamacpp import STOP
+from rag.backends.base import STOP
 from rag.errors import BackendError
 from rag.settings import Settings
 

@@ -6,42 +6,30 @@ cross-lingual questions (English question, Arabic text: BM25 finds nothing); BM2
 names and numbers that the embedding blurs. The lexical weight ``w`` is the share of the
 question's terms that occur in the corpus at all, so BM25 votes fully for a question in the
 articles' language and hardly at all for one in another language.
+
+The retriever is a llama-index ``BaseRetriever``: ``retrieve(QueryBundle)`` returns
+``NodeWithScore`` chunk nodes (nodes.py), and reuses ``QueryBundle.embedding`` when the caller
+has embedded the question already, so a question is embedded once per answer. ``search()`` is
+the project's own thin wrapper returning ``Passage`` objects.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.callbacks import CallbackManager
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.retrieval.lexical import BM25Index
+from rag.retrieval.nodes import node_to_passage, passage_to_node
+from rag.retrieval.passage import ArticleHits, Passage, group_by_article
 from rag.store import ChunkStore
 
+__all__ = ["ArticleHits", "HybridRetriever", "Passage", "group_by_article", "rrf_fuse"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Passage:
-    chunk_id: str
-    article_id: str
-    title: str
-    date: str
-    text: str
-    start: int
-    end: int
-    score: float  # fused RRF score
-    dense_score: float | None = None  # cosine similarity, when the dense side found it
-    bm25_score: float | None = None  # BM25 score, when the lexical side found it
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class ArticleHits:
-    article_id: str
-    title: str
-    score: float
-    passages: list[Passage] = field(default_factory=list)
 
 
 def rrf_fuse(rankings: list[list[str]], k: int, weights: list[float] | None = None) -> dict[str, float]:
@@ -62,18 +50,20 @@ def rrf_fuse(rankings: list[list[str]], k: int, weights: list[float] | None = No
     return scores
 
 
-def group_by_article(passages: list[Passage]) -> list[ArticleHits]:
-    """Articles in order of their best passage; each keeps its passages in rank order."""
-    groups: dict[str, ArticleHits] = {}
-    for p in passages:
-        hit = groups.setdefault(p.article_id, ArticleHits(p.article_id, p.title, p.score))
-        hit.passages.append(p)
-    return list(groups.values())
+class HybridRetriever(BaseRetriever):
+    """Dense + Arabic-normalised BM25, fused by weighted RRF, as a llama-index retriever.
 
+    >>> retriever = rag.as_retriever(k=5)                                   # doctest: +SKIP
+    >>> [n.node.metadata["title"] for n in retriever.retrieve("Who met Stoltenberg?")]  # doctest: +SKIP
+    """
 
-class HybridRetriever:
-    def __init__(self, store: ChunkStore, rrf_k: int = 60, candidates: int = 30):
-        self.store, self.rrf_k, self.candidates = store, rrf_k, candidates
+    def __init__(self, store: ChunkStore, embed_model: BaseEmbedding, rrf_k: int = 60, candidates: int = 30,
+                 top_k: int = 8, callback_manager: CallbackManager | None = None):
+        super().__init__(callback_manager=callback_manager or CallbackManager([]))
+        if top_k < 1 or candidates < 1 or rrf_k < 1:
+            raise ValueError("top_k, candidates and rrf_k must be positive")
+        self.store, self.embed_model = store, embed_model
+        self.rrf_k, self.candidates, self.top_k = rrf_k, candidates, top_k
         self.bm25 = BM25Index()
         self._meta: dict[str, tuple[str, dict]] = {}
         ids, docs, metas = store.all_chunks()
@@ -96,7 +86,26 @@ class HybridRetriever:
             for cid, doc, meta in zip(ids, docs, metas):
                 self._add(cid, doc, meta)
 
+    def with_top_k(self, top_k: int) -> "HybridRetriever":
+        """A view of this retriever returning ``top_k`` nodes (shares the index, no rebuild)."""
+        view = object.__new__(HybridRetriever)
+        view.__dict__.update(self.__dict__)
+        view.top_k = top_k
+        return view
+
+    # --- llama-index interface -----------------------------------------------------------
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        vector = query_bundle.embedding
+        if vector is None:
+            vector = self.embed_model.get_query_embedding(query_bundle.query_str)
+            query_bundle.embedding = vector
+        return self.nodes(query_bundle.query_str, vector, self.top_k)
+
+    # --- the project's own API -----------------------------------------------------------
     def search(self, question: str, query_vector: list[float], k: int) -> list[Passage]:
+        return [node_to_passage(n) for n in self.nodes(question, query_vector, k)]
+
+    def nodes(self, question: str, query_vector: list[float], k: int) -> list[NodeWithScore]:
         dense = self.store.query(query_vector, max(self.candidates, k))
         lexical = self.bm25.search(question, max(self.candidates, k))
         dense_scores = {cid: sim for cid, sim, _, _ in dense}
@@ -112,7 +121,7 @@ class HybridRetriever:
         out = []
         for cid in ranked:
             doc, meta = self._meta[cid]
-            out.append(Passage(cid, meta["article_id"], meta.get("title", ""), meta.get("date", ""), doc,
-                               int(meta["start"]), int(meta["end"]), fused[cid],
-                               dense_scores.get(cid), bm25_scores.get(cid)))
+            out.append(passage_to_node(Passage(
+                cid, meta["article_id"], meta.get("title", ""), meta.get("date", ""), doc,
+                int(meta["start"]), int(meta["end"]), fused[cid], dense_scores.get(cid), bm25_scores.get(cid))))
         return out
