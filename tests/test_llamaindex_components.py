@@ -178,3 +178,21 @@ def test_llama_index_globals_are_never_set_or_read(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_openai_like_backend_reports_a_server_that_is_not_running(make_rag, tmp_path):
+    import socket
+
+    from rag import BackendError
+    from rag.backends import BackendFactory
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    settings = Settings(data_dir=tmp_path / "d2", embed_model="fake-embedder", backend="openai-like",
+                        openai_base_url=f"http://127.0.0.1:{port}/v1", openai_timeout=5)
+    backend = BackendFactory(settings).get()
+    with pytest.raises(BackendError, match="openai-like LLM .*failed: .*Connection"):
+        list(backend.stream_chat([{"role": "user", "content": "hi"}], 8, 0.0))
+    with pytest.raises(BackendError, match="RAG_OPENAI_BASE_URL"):
+        BackendFactory(Settings(data_dir=tmp_path / "d3", backend="openai-like")).get()
