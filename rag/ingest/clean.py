@@ -123,17 +123,28 @@ def _short_title(lines: list[str]) -> int | None:
     return next((i for i, line in enumerate(lines) if len(line.split()) <= 3 and not find_date(line)), None)
 
 
-def clean_article(raw: str, fallback_title: str = "") -> CleanArticle:
+def clean_article(raw: str, fallback_title: str = "", title: str | None = None) -> CleanArticle:
+    """``title``: the headline when the file states it (page metadata, document properties); it
+    is kept as is, and no other line is taken for the headline and dropped from the body.
+
+    >>> page = "The pound fell sharply on Wednesday\\nTraders blamed the rate decision."
+    >>> clean_article(page).body, clean_article(page, title="Pound falls").body
+    ('Traders blamed the rate decision.', 'The pound fell sharply on Wednesday\\nTraders blamed the rate decision.')
+    """
     raw_lines = [_GLUED_PREFIX.sub("", line).strip() for line in raw.replace("\r\n", "\n").split("\n")]
     raw_lines = [line for line in raw_lines if line]
     lines = [line for line in raw_lines if not is_debris(line)]
 
     # Header zone: everything before the first real paragraph (>= 12 words).
     first_para = next((i for i, line in enumerate(lines) if len(line.split()) >= 12), len(lines))
-    title_at = next((i for i, line in enumerate(lines[: first_para + 1]) if _is_title_candidate(line)), None)
-    if title_at is None and first_para < len(lines):
-        title_at = _short_title(lines[:first_para])
-    title = lines[title_at] if title_at is not None else ""
+    title = (title or "").strip()
+    if title:
+        title_at = next((i for i, line in enumerate(lines) if _key(line) == _key(title)), None)
+    else:
+        title_at = next((i for i, line in enumerate(lines[: first_para + 1]) if _is_title_candidate(line)), None)
+        if title_at is None and first_para < len(lines):
+            title_at = _short_title(lines[:first_para])
+        title = lines[title_at] if title_at is not None else ""
     header_end = first_para if first_para < len(lines) else (title_at or 0)
     # The date sits in the page header, sometimes on a debris line ("Published: ...").
     raw_para = next((i for i, line in enumerate(raw_lines) if len(line.split()) >= 12), len(raw_lines))
