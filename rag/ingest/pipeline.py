@@ -1,9 +1,12 @@
-"""Incremental ingestion: files -> cleaned articles -> segments and chunks -> Chroma.
+"""Incremental ingestion: files (.txt .md .html .htm .pdf .docx) -> cleaned articles ->
+segments and chunks -> Chroma.
 
 Work is skipped by content hash (simonw/llm style): an article whose file bytes, cleaning rules
 and index layout are unchanged, and whose vectors are complete in the store, is not read
 further or re-embedded. Changed articles are replaced whole; articles whose source file is gone
 are removed. The embedding model is only loaded when something actually has to be embedded.
+Each file type is read to plain text by ``rag.ingest.formats``; from there every file goes
+through the same cleaning, splitting and offsets.
 """
 
 from __future__ import annotations
@@ -15,17 +18,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rag.ingest.clean import clean_article
 from rag.embedder import SentenceEmbedder
 from rag.errors import IngestError
+from rag.ingest.clean import clean_article
+from rag.ingest.formats import SUFFIXES, Extracted, extract
 from rag.settings import Settings
-from rag.text.splitter import chunk_segments, split_segments
 from rag.store import ChunkStore, Record
+from rag.text.splitter import chunk_segments, split_segments
 
 log = logging.getLogger(__name__)
 
 CLEANER_VERSION = "clean-v2"  # bump when cleaning/splitting rules change: forces re-ingest
-SUFFIXES = (".txt", ".md")
+SUPPORTED = ", ".join(SUFFIXES)
 
 
 @dataclass
@@ -56,7 +60,7 @@ class Prepared:
 
 
 def discover(paths: list[Path], report: IngestReport) -> list[Path]:
-    """Expand folders to their .txt/.md files; report paths that cannot be used."""
+    """Expand folders to their article files (SUFFIXES); report paths that cannot be used."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -64,40 +68,44 @@ def discover(paths: list[Path], report: IngestReport) -> list[Path]:
         elif path.is_file() and path.suffix.lower() in SUFFIXES:
             files.append(path)
         elif path.is_file():
-            report.skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}; use .txt or .md"))
+            report.skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}; use {SUPPORTED}"))
         else:
             report.skipped.append((str(path), "no such file or folder"))
     return files
 
 
-def read_article(path: Path) -> tuple[str, bytes]:
-    """(text, raw bytes) or IngestError with the reason."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"not valid UTF-8 (byte {exc.start})") from exc
-    if not text.strip():
+def read_article(path: Path, raw: bytes) -> Extracted:
+    """The file's text (a paragraph a line), and title and date if it states them; or
+    IngestError with the reason (empty, not UTF-8, a corrupt PDF, a scanned PDF, ...)."""
+    if not raw.strip():
         raise IngestError("empty file")
-    return text, raw
+    article = extract(path.suffix, raw)
+    if not article.text.strip():
+        raise IngestError("empty file")
+    return article
 
 
 class Ingestor:
     def __init__(self, settings: Settings, store: ChunkStore, embedder: SentenceEmbedder):
         self.settings, self.store, self.embedder = settings, store, embedder
 
-    def content_hash(self, raw: bytes) -> str:
-        layout = f"{CLEANER_VERSION}|{self.store.name}".encode()
-        return hashlib.sha256(layout + b"\0" + raw).hexdigest()[:16]
+    def content_hash(self, raw: bytes, suffix: str = ".txt") -> str:
+        """Hash of the file bytes, the cleaning rules, the index layout and, for a file that is
+        not plain text, the reader and library that extract it (plain-text hashes unchanged)."""
+        reader = SUFFIXES[suffix.lower()].version
+        layout = f"{CLEANER_VERSION}|{self.store.name}" + (f"|{reader}" if reader else "")
+        return hashlib.sha256(layout.encode() + b"\0" + raw).hexdigest()[:16]
 
-    def prepare(self, article_id: str, path: Path, text: str, content_hash: str) -> Prepared:
-        article = clean_article(text, fallback_title=article_id)
+    def prepare(self, article_id: str, path: Path, raw: bytes, content_hash: str) -> Prepared:
+        page = read_article(path, raw)
+        article = clean_article(page.text, fallback_title=article_id, title=page.title)
         if not article.body.strip():
             raise IngestError("no article text left after removing page debris")
         segments = split_segments(article.body, self.settings.segment_max_words)
         chunks = chunk_segments(article.body, segments, self.embedder.count_tokens,
                                 self.settings.chunk_tokens, self.settings.chunk_overlap_tokens)
-        return Prepared(article_id, path, content_hash, article.title, article.date or "", article.body,
+        date = page.date or article.date or ""  # the file's own date wins over one found in the text
+        return Prepared(article_id, path, content_hash, article.title, date, article.body,
                         segments, [(c.start, c.end) for c in chunks])
 
     def run(self, paths: list[Path], reset: bool = False, prune: bool = True) -> IngestReport:
@@ -106,9 +114,9 @@ class Ingestor:
             self.store.reset()
         files = discover([Path(p).expanduser() for p in paths], report)
         if not files and not report.skipped and not prune:
-            raise IngestError("nothing to ingest: no .txt or .md files in " + ", ".join(map(str, paths)))
+            raise IngestError(f"nothing to ingest: no {SUPPORTED} files in " + ", ".join(map(str, paths)))
         known = self.store.articles()
-        todo: list[tuple[str, Path, str, str]] = []  # (id, path, text, hash)
+        todo: list[tuple[str, Path, bytes, str]] = []  # (id, path, raw bytes, hash); read when prepared
         seen: dict[str, Path] = {}
         for path in files:
             article_id = path.stem
@@ -116,22 +124,22 @@ class Ingestor:
                 report.skipped.append((str(path), f"duplicate article id {article_id!r} (also {seen[article_id]})"))
                 continue
             try:
-                text, raw = read_article(path)
-            except (IngestError, OSError) as exc:
+                raw = path.read_bytes()
+            except OSError as exc:
                 report.skipped.append((str(path), str(exc)))
                 continue
             seen[article_id] = path
-            digest = self.content_hash(raw)
+            digest = self.content_hash(raw, path.suffix)
             state = known.get(article_id)
             if state and state.complete and state.content_hash == digest and state.path == str(path.resolve()):
                 report.unchanged.append(article_id)
             else:
-                todo.append((article_id, path, text, digest))
+                todo.append((article_id, path, raw, digest))
 
         prepared: list[Prepared] = []
-        for article_id, path, text, digest in todo:
+        for article_id, path, raw, digest in todo:
             try:
-                prepared.append(self.prepare(article_id, path, text, digest))
+                prepared.append(self.prepare(article_id, path, raw, digest))
             except IngestError as exc:
                 report.skipped.append((str(path), str(exc)))
         self._write(prepared, known, report)
