@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from app import render
 from rag import RAG, RagError, Settings
+from rag.ingest.formats import SUFFIXES
 from rag.settings import BACKENDS
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,8 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
         for i, upload in enumerate(files):
             name = Path(str(upload)).name
             progress((i, len(files)), desc=f"indexing {name}")
-            if Path(name).suffix.lower() not in (".txt", ".md"):
-                lines.append(f"- `{name}`: skipped, only .txt and .md files can be added")
+            if Path(name).suffix.lower() not in SUFFIXES:
+                lines.append(f"- `{name}`: skipped, only {' '.join(SUFFIXES)} files can be added")
                 continue
             try:
                 target = settings.uploads_dir / name
@@ -180,8 +181,8 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
                 language = gr.Radio(list(LANGUAGES), value="auto", label="Answer language")
                 backend = gr.Radio(list(BACKENDS), value=settings.backend, label="Backend")
         with gr.Accordion("Add articles · إضافة مقالات", open=False, elem_id="add-articles"):
-            files = gr.File(label="Upload .txt / .md articles", file_count="multiple",
-                            file_types=[".txt", ".md"], type="filepath", elem_id="upload")
+            files = gr.File(label=f"Upload articles ({' '.join(SUFFIXES)})", file_count="multiple",
+                            file_types=list(SUFFIXES), type="filepath", elem_id="upload")
             ingest_log = gr.Markdown(elem_id="ingest-log")
             article_list = gr.HTML(elem_id="articles")
 

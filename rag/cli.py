@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from rag.errors import RagError
+from rag.ingest.formats import SUFFIXES
 from rag.settings import BACKENDS, Settings
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("fetch-models", help="download, assemble and verify the offline models")
-    ing = sub.add_parser("ingest", help="index .txt/.md articles (files or folders)")
+    ing = sub.add_parser("ingest", help=f"index articles ({' '.join(SUFFIXES)}; files or folders)")
     ing.add_argument("paths", nargs="*", default=["seeds"], help="files or folders (default: seeds)")
     ing.add_argument("--reset", action="store_true", help="drop the index first")
     se = sub.add_parser("search", help="hybrid retrieval only")

@@ -265,6 +265,15 @@ def test_unsupported_type_lists_the_supported_ones(fake_rag, tmp_path):
                                "unsupported file type .odt; use .txt, .md, .html, .htm, .pdf, .docx")]
 
 
+def test_upload_accepts_the_registry_types(fake_rag):
+    from app.ui import build_ui
+
+    demo = build_ui(fake_rag, fake_rag.settings)
+    upload = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "upload")
+    assert upload.file_types == list(SUFFIXES) == [".txt", ".md", ".html", ".htm", ".pdf", ".docx"]
+    assert ".pdf" in upload.label and ".docx" in upload.label
+
+
 # --- real embedding model: retrieval over HTML, PDF and DOCX articles -------------------------
 
 @pytest.mark.slow
