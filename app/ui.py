@@ -14,6 +14,7 @@ import logging
 import re
 import shutil
 import sys
+from importlib import resources
 from pathlib import Path
 
 import gradio as gr
@@ -26,8 +27,8 @@ from rag.settings import BACKENDS
 
 log = logging.getLogger(__name__)
 
-ASSETS = Path(__file__).resolve().parent
-SEEDS = ASSETS.parent / "seeds"
+ASSETS = resources.files("app")  # package data: the CSS and JS ship in the wheel
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"  # a checkout's seeds (absent from a wheel)
 LANGUAGES = {"auto": None, "Arabic / العربية": "ar", "English": "en"}
 EXAMPLES = [
     "كم يوما تستغرق زيارة ستولتنبرج إلى باكو؟",
@@ -225,8 +226,8 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
 def launch_options(settings: Settings) -> dict:
     auth = tuple(settings.ui_auth.split(":", 1)) if settings.ui_auth else None
     return {"server_name": settings.ui_host, "server_port": settings.ui_port, "auth": auth,
-            "css": (ASSETS / "assets.css").read_text(encoding="utf-8"),
-            "js": (ASSETS / "assets.js").read_text(encoding="utf-8"),
+            "css": ASSETS.joinpath("assets.css").read_text(encoding="utf-8"),
+            "js": ASSETS.joinpath("assets.js").read_text(encoding="utf-8"),
             "footer_links": ["api"]}
 
 

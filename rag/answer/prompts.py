@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+# Package data: rag/prompts links to the top-level prompts/ in a checkout; a wheel holds the files.
+PROMPTS_DIR = Path(str(files("rag").joinpath("prompts")))
 
 
 @lru_cache(maxsize=64)
