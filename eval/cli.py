@@ -20,9 +20,9 @@ from pathlib import Path
 
 from eval.gold import GoldError, check_gold, corpus_texts, load_gold
 from eval.harness import config, run
-from eval.squad import build
 from eval.replay import ReplayBackends
 from eval.report import chart, compare, format_refusals, format_summary, load_json, summarize, table
+from eval.squad import build
 from rag import RAG, RagError, Settings
 from rag.embedder import SentenceEmbedder
 from rag.settings import BACKENDS

@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from rag.backends import BackendFactory
 from rag.backends.base import ChatBackend

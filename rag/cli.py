@@ -74,6 +74,8 @@ def cmd_ask(rag, args) -> None:
             print(event.delta, end="", flush=True)
         if event.answer:
             answer = event.answer
+    if answer is None:
+        raise RagError("the answer path ended without an answer")
     if args.json:
         _print_json(answer.to_dict())
         return

@@ -33,7 +33,7 @@ class SentenceEmbedder(BaseEmbedding):
     _model: Any = PrivateAttr(default=None)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "SentenceEmbedder":
+    def from_settings(cls, settings: Settings) -> SentenceEmbedder:
         path = settings.embed_model_path
         if not settings.embed_model:  # the fetched default: verify before use
             from rag.fetch import EMBED_SHA256, check

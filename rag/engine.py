@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from rag.answer.answerer import Answer, Answerer, StreamEvent
 from rag.answer.chat_engine import BilingualChatEngine
@@ -28,7 +29,7 @@ from rag.answer.query_engine import GroundedQueryEngine
 from rag.answer.selector import EvidenceSelector
 from rag.backends import BackendFactory, BackendLLM
 from rag.embedder import SentenceEmbedder
-from rag.ingest.pipeline import IngestReport, Ingestor
+from rag.ingest.pipeline import Ingestor, IngestReport
 from rag.retrieval.hybrid import HybridRetriever, Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -48,7 +49,7 @@ class RAG:
         self.answerer = Answerer(settings, embedder)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, llm: Any = None) -> "RAG":
+    def from_settings(cls, settings: Settings | None = None, llm: Any = None) -> RAG:
         """Build the pipeline; ``llm`` may be any llama-index ``LLM``, which then answers."""
         settings = settings or Settings()
         return cls(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),

@@ -165,7 +165,7 @@ class Settings(BaseSettings):
         return {n.strip() for n in self.disabled_checks.split(",") if n.strip()}
 
     @model_validator(mode="after")
-    def _check_overlap(self) -> "Settings":
+    def _check_overlap(self) -> Settings:
         if self.chunk_overlap_tokens >= self.chunk_tokens:
             raise ValueError("chunk_overlap_tokens must be smaller than chunk_tokens")
         return self

@@ -56,7 +56,7 @@ def make_client(settings: Settings):
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         try:
-            return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+            return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
                                        ssl=url.scheme == "https", settings=chroma_settings)
         except Exception as exc:  # connection refused, wrong server ...
             raise RagError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc

@@ -37,7 +37,7 @@ def main() -> None:
     rag = RAG.from_settings(settings)
 
     t = time.perf_counter()
-    rag.embedder.model  # load once, report separately
+    _ = rag.embedder.model  # load once, report separately
     print(f"embedding model load: {time.perf_counter() - t:.1f} s")
     t = time.perf_counter()
     report = rag.ingest(["seeds"])

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 class OllamaStub(ThreadingHTTPServer):
@@ -33,7 +33,7 @@ class OllamaStub(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def start(self) -> "OllamaStub":
+    def start(self) -> OllamaStub:
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
 

@@ -9,8 +9,8 @@ import pytest
 
 from rag import RAG, Settings
 from rag.answer.prompts import examples, load
-from rag.store import ChunkStore
 from rag.answer.wording import states_quantity
+from rag.store import ChunkStore
 from rag.text.numbers import numbers_in, terms
 from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
 

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from eval.metrics import satisfies
-from rag.text.language import detect_language, written_in
 from rag.answer.followups import condense
 from rag.answer.prompts import examples
 from rag.answer.wording import echoes_question
+from rag.text.language import detect_language, written_in
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,5 @@
 """Metrics on hand-made cases, the gold-file check, and the baseline comparison."""
 
-import json
 import subprocess
 import sys
 from pathlib import Path

@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from llama_index.core import Settings as LlamaIndexSettings
+from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.query_engine import RetrieverQueryEngine
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.response_synthesizers import get_response_synthesizer
+from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import QueryBundle
 
 from rag import RAG, Settings

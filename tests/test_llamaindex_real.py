@@ -16,7 +16,7 @@ from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers import get_response_synthesizer
 
 from eval.metrics import satisfies
-from rag import RAG, RagError, Settings
+from rag import RAG, RagError
 from rag.text.language import detect_language
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from rag import RAG, BackendError, Settings
+from rag import RAG, BackendError
 from rag.backends import BackendFactory, OllamaBackend
 from tests.ollama_server import OllamaStub
 

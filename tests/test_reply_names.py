@@ -3,12 +3,12 @@ number-aware support terms (rag.answer.support). No model, no store."""
 
 import pytest
 
-from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
-from rag.text.transliteration import arabic_skeleton, best_match, latin_skeleton, similarity
+from rag.answer.grounding import Facts, claims, match
 from rag.answer.prompts import examples, load, parse_turns
 from rag.answer.reply import clean
-from rag.answer.grounding import Facts, claims, match
+from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
 from rag.text.numbers import numbers_in
+from rag.text.transliteration import arabic_skeleton, best_match, latin_skeleton, similarity
 
 SOURCES = [("أمين الناتو: نتطلع لتعزيز الشراكة مع أذربيجان", "2024-03-18"), ("Second title", "")]
 

@@ -17,7 +17,6 @@ import shutil
 import site
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest

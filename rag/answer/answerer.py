@@ -19,11 +19,23 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Generator, Iterator
+from collections.abc import Generator, Iterator
 
 from rag.answer import prompts
-from rag.answer.checks import (SENTINEL, Anchor, Check, Count, Declined, Draft, Echo, Grounding, Language, Reason,
-                               Reply, Verdict)
+from rag.answer.checks import (
+    SENTINEL,
+    Anchor,
+    Check,
+    Count,
+    Declined,
+    Draft,
+    Echo,
+    Grounding,
+    Language,
+    Reason,
+    Reply,
+    Verdict,
+)
 from rag.answer.citations import cited_numbers, parse_answer, render
 from rag.answer.grounding import Grounder
 from rag.answer.selector import Evidence

@@ -15,8 +15,8 @@ draft, so the next follow-up is condensed against what the user was actually sho
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
 from llama_index.core.callbacks import CallbackManager
@@ -74,7 +74,7 @@ class BilingualChatEngine(CondenseQuestionChatEngine):
         tool_output = self._get_tool_output_from_response(question.query_str, response)
         self._memory.put(ChatMessage(role=MessageRole.USER, content=message))
 
-        def deltas() -> Iterator[ChatResponse]:
+        def deltas() -> Generator[ChatResponse, None, None]:
             for delta in response.response_gen:
                 yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=""), delta=delta)
             self._memory.put(ChatMessage(role=MessageRole.ASSISTANT, content=response.response_txt or ""))

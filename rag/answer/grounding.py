@@ -43,8 +43,6 @@ from rag.text.normalize import normalize
 from rag.text.numbers import MONTHS, claimed_numbers, match_terms, new_terms, numbers_in
 from rag.text.transliteration import arabic_skeleton, latin_skeleton, similarity
 
-
-
 _SPELLED_NAME = re.compile(NAME_RUN.pattern + BRACKETED.pattern)
 
 
@@ -91,7 +89,7 @@ class Facts:
     arabic: bool
 
     @classmethod
-    def of(cls, text: str, date: str = "") -> "Facts":
+    def of(cls, text: str, date: str = "") -> Facts:
         normal = normalize(text)
         numbers = numbers_in(text, unscaled=True) | ({int(p) for p in date.split("-") if p.isdigit()} if date else set())
         months = {n for name, n in MONTHS.items() if re.search(rf"(?<!\w)[وبل]?{name}(?!\w)", normal)}

@@ -21,8 +21,9 @@ spelling added after a name. Show the deltas as a draft; show ``response_txt`` a
 from __future__ import annotations
 
 import time
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.response.schema import Response, StreamingResponse
@@ -66,10 +67,10 @@ class VerifiedStreamingResponse(StreamingResponse):
     answer: Answer | None = None
 
     @classmethod
-    def from_events(cls, events: Iterator[tuple[StreamEvent, list[Source]]]) -> "VerifiedStreamingResponse":
-        response = cls(response_gen=iter(()))
+    def from_events(cls, events: Iterator[tuple[StreamEvent, list[Source]]]) -> VerifiedStreamingResponse:
+        response = cls(response_gen=(d for d in ""))
 
-        def deltas() -> Iterator[str]:
+        def deltas() -> Generator[str, None, None]:
             for event, sources in events:
                 if event.delta:
                     yield event.delta
@@ -147,12 +148,10 @@ class GroundedQueryEngine(BaseQueryEngine):
     def _query(self, query_bundle: QueryBundle) -> Any:
         if self.streaming:
             return self.stream(query_bundle)
-        answer, sources = None, []
         for event, sources in self.events(*self._split(query_bundle)):
             if event.answer is not None:
-                answer = event.answer
-        assert answer is not None
-        return to_response(answer, sources)
+                return to_response(event.answer, sources)
+        raise AssertionError("the answer path ended without an answer")
 
     async def _aquery(self, query_bundle: QueryBundle) -> Any:
         return self._query(query_bundle)

@@ -24,6 +24,7 @@ from rag.text.arabic import ARABIC_WORD, BRACKETED, clitic_variants
 from rag.text.names import NAME_RUN, is_name_word, known_words
 from rag.text.transliteration import best_match
 
+
 def drop_unsourced_arabic(sentence: str, passage: str) -> str:
     """Remove "(Arabic)" brackets holding a word the passage lacks (clitics allowed).
 

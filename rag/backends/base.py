@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
 # A small model sometimes starts to echo the prompt after its answer; every backend cuts it there.
 STOP = ("\nSources:", "\nالمصادر:", "\nQuestion:", "\nالسؤال:")

@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from rag.backends.base import STOP
 from rag.errors import BackendError
@@ -58,7 +59,7 @@ class LlamaCppBackend:
         self.cache_bytes = settings.llm_cache_mb * 1024 * 1024
         self.repeat_penalty = settings.repeat_penalty
         self.last_prompt_tokens = 0
-        self._llm = None
+        self._llm: Any = None
         self._lock = threading.Lock()  # one generation at a time on one model
 
     @property

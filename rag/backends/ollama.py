@@ -9,7 +9,7 @@ user can fix get messages that say how: server not running, model not pulled (wi
 from __future__ import annotations
 
 import logging
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 import ollama
@@ -49,7 +49,7 @@ class OllamaBackend:
     def models(self) -> list[str]:
         """Names of the models the server has; BackendError when it does not answer."""
         try:
-            return [m.model for m in self.client.list().models]
+            return [m.model for m in self.client.list().models if m.model]
         except Exception as exc:
             raise self._error(exc) from exc
 

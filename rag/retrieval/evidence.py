@@ -16,8 +16,8 @@ The best plain cosine is also returned: it is the relevance signal for refusing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

@@ -86,7 +86,7 @@ class HybridRetriever(BaseRetriever):
             for cid, doc, meta in zip(ids, docs, metas):
                 self._add(cid, doc, meta)
 
-    def with_top_k(self, top_k: int) -> "HybridRetriever":
+    def with_top_k(self, top_k: int) -> HybridRetriever:
         """A view of this retriever returning ``top_k`` nodes (shares the index, no rebuild)."""
         view = object.__new__(HybridRetriever)
         view.__dict__.update(self.__dict__)

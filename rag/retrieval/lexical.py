@@ -87,8 +87,8 @@ class BM25Index:
             return []
         n_docs = len(self._tf)
         avg_len = self._total_len / n_docs or 1.0
-        scores: Counter = Counter()
-        for term, q_count in Counter(tokenize(query)).items():
+        scores: dict[str, float] = {}
+        for term in set(tokenize(query)):
             df = self._df.get(term, 0)
             if not df:
                 continue
@@ -96,5 +96,6 @@ class BM25Index:
             for doc_id in self._postings[term]:
                 f = self._tf[doc_id][term]
                 norm = f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * self._len[doc_id] / avg_len))
-                scores[doc_id] += idf * norm
-        return [(doc, score) for doc, score in scores.most_common(n) if score > 0]
+                scores[doc_id] = scores.get(doc_id, 0.0) + idf * norm
+        best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:n]
+        return [(doc, score) for doc, score in best if score > 0]

@@ -33,8 +33,9 @@ def passage_to_node(p: Passage) -> NodeWithScore:
 
 def node_to_passage(n: NodeWithScore) -> Passage:
     node, meta = n.node, n.node.metadata
+    start, end = getattr(node, "start_char_idx", None), getattr(node, "end_char_idx", None)
     return Passage(node.node_id, meta["article_id"], meta.get("title", ""), meta.get("date", ""),
-                   node.get_content(), int(node.start_char_idx or 0), int(node.end_char_idx or 0),
+                   node.get_content(), int(start or meta.get("start", 0)), int(end or meta.get("end", 0)),
                    float(n.score or 0.0), meta.get("dense_score"), meta.get("bm25_score"))
 
 

@@ -35,4 +35,4 @@ def read_only_vector_store(store: ChunkStore) -> Any:
         def clear(self) -> None:
             raise RagError("this vector store is read-only")
 
-    return ReadOnlyChromaVectorStore(chroma_collection=store.chunks)
+    return ReadOnlyChromaVectorStore(chroma_collection=store.chunks)  # type: ignore[call-arg]

@@ -16,11 +16,24 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rag.text.arabic import (ARTICLE_PREFIXES, DECIMAL_SEPARATOR, DIGITS, LETTER_VARIANTS, MIN_STEM, SUFFIXES, TASHKEEL,
-                             TATWEEL, THOUSANDS_SEPARATOR, is_arabic_word)
+from rag.text.arabic import (
+    ARTICLE_PREFIXES,
+    DECIMAL_SEPARATOR,
+    DIGITS,
+    LETTER_VARIANTS,
+    MIN_STEM,
+    SUFFIXES,
+    TASHKEEL,
+    TATWEEL,
+    THOUSANDS_SEPARATOR,
+    is_arabic_word,
+)
 
 _QUOTES = {"“": '"', "”": '"', "«": '"', "»": '"', "’": "'", "‘": "'"}
-_CHAR_MAP = {**str.maketrans(LETTER_VARIANTS), **DIGITS, **str.maketrans(_QUOTES)}
+_CHAR_MAP: dict[int, str | int | None] = {
+    **str.maketrans("".join(LETTER_VARIANTS), "".join(LETTER_VARIANTS.values())), **DIGITS,
+    **str.maketrans("".join(_QUOTES), "".join(_QUOTES.values())),
+}
 _THOUSANDS = re.compile(rf"(?<=\d)[,{THOUSANDS_SEPARATOR}'](?=\d{{3}}(?!\d))")
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:, \d{3})+)(?!\d)")
 _DECIMAL_AR = re.compile(rf"(?<=\d){DECIMAL_SEPARATOR}(?=\d)")

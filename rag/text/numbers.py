@@ -70,7 +70,8 @@ def number_words(ws: list[str]) -> list[tuple[str, int | None]]:
     >>> number_words(["خمسه", "وعشرين", "عاما"]), number_words(["twenty", "five", "years"])
     ([('خمسه وعشرين', 25), ('عاما', None)], [('twenty five', 25), ('years', None)])
     """
-    out, i = [], 0
+    out: list[tuple[str, int | None]] = []
+    i = 0
     while i < len(ws):
         unit = _unit(ws[i])
         after = _number_word(ws[i + 1]) if i + 1 < len(ws) else None

@@ -22,8 +22,8 @@ Three levels:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 Span = tuple[int, int]
 
