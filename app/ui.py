@@ -140,7 +140,7 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
         index = int(match.group(1)) if match else (position if isinstance(position, int) else -1) // 2
         return sources_for(turns, index)
 
-    def add_files(files, progress=gr.Progress()):
+    def add_files(files, progress=gr.Progress()):  # noqa: B008 (Gradio passes its tracker through this default)
         if not files:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         settings.uploads_dir.mkdir(parents=True, exist_ok=True)

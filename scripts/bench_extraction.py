@@ -30,9 +30,9 @@ from lxml import html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag.ingest.clean import clean_article
-from rag.ingest.formats import extract, read_html
-from tests.fixtures import make_fixtures as source
+from rag.ingest.clean import clean_article  # noqa: E402
+from rag.ingest.formats import extract, read_html  # noqa: E402
+from tests.fixtures import make_fixtures as source  # noqa: E402
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 FILES = ROOT / "tests" / "fixtures" / "files"

@@ -54,21 +54,21 @@ _EMBEDS = "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'i
 def read_html(raw: bytes) -> Extracted:
     import trafilatura
     from lxml import html
-    from trafilatura.settings import set_date_params
+    from trafilatura.settings import Document, set_date_params
 
     # dates from the markup only (meta, JSON-LD, <time>): htmldate's search of the text guesses
     # "2021-01-01" from "© 2021" and cannot read Arabic month names; clean_article reads those
     doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False,
                                       prune_xpath=_EMBEDS, date_extraction_params=set_date_params(False))
-    if doc is None or not (doc.text or "").strip():
+    if not isinstance(doc, Document) or not (doc.text or "").strip():
         raise IngestError("no article text found in the page")
     title = doc.title
     parts = re.split(r"\s+[-|–—]\s+", title or "")
-    if len(parts) > 1 and len(parts[0].split()) >= 3:  # "headline - section": keep what the page prints
+    if title and len(parts) > 1 and len(parts[0].split()) >= 3:  # "headline - section": keep the printed one
         body = html.fromstring(raw).find("body")
         printed = " ".join(body.text_content().split()) if body is not None else ""
         title = parts[0] if parts[0] in printed and title not in printed else title
-    return Extracted(doc.text, title, doc.date)
+    return Extracted(doc.text or "", title, doc.date)
 
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
@@ -96,7 +96,7 @@ def _logical(runs: list[str], rtl: bool = False) -> str:
             if _ARABIC.search(run) or not _STRONG_LTR.search(run):
                 tokens.append(("R" if _ARABIC.search(run) else "N", run))
                 continue
-            head, core, tail = re.match(r"(\W*)(.*?)(\W*)$", run, re.DOTALL).groups()
+            head, core, tail = _split_neutrals(run)
             tokens += [(kind, part) for kind, part in (("N", head), ("L", core), ("N", tail)) if part]
         kinds = "".join(kind for kind, _ in tokens)
         groups = [[text for _, text in tokens[m.start():m.end()]] for m in re.finditer(r"L(?:N*L)*|.", kinds)]
@@ -109,9 +109,20 @@ def _logical(runs: list[str], rtl: bool = False) -> str:
     return " ".join(text.split())
 
 
+_NEUTRAL_EDGES = re.compile(r"(\W*)(.*?)(\W*)", re.DOTALL)
+
+
+def _split_neutrals(run: str) -> tuple[str, str, str]:
+    """(leading neutrals, the rest, trailing neutrals) of a run."""
+    match = _NEUTRAL_EDGES.fullmatch(run)
+    assert match is not None  # every string matches
+    head, core, tail = match.groups()
+    return head, core, tail
+
+
 def _move_neutrals(run: str) -> str:
-    head, core = re.match(r"(\W*)(.*)$", run, re.DOTALL).groups()
-    return core + head[::-1]
+    head, core, tail = _split_neutrals(run)
+    return core + tail + head[::-1]
 
 
 def _pdf_lines(page) -> list[tuple[str, float, float]]:
