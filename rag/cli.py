@@ -122,6 +122,12 @@ def cmd_doctor(settings: Settings) -> int:
         print(f"ollama model {settings.ollama_model!r}: {'available' if has else 'not pulled: run `ollama pull ' + settings.ollama_model + '`'}")
     except RagError as exc:
         print(f"ollama: {exc}")
+    if settings.openai_base_url or settings.backend == "openai-like":
+        from rag.backends.llamaindex import probe_openai_like
+
+        ok, said = probe_openai_like(settings)
+        problems += settings.backend == "openai-like" and not ok
+        print(f"openai-like: {said}")
     print(f"backend setting: {settings.backend} (auto uses Ollama when it has the model, else the embedded model)")
     try:
         store = ChunkStore(settings)

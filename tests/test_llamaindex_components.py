@@ -195,3 +195,16 @@ def test_openai_like_backend_reports_a_server_that_is_not_running(make_rag, tmp_
         list(backend.stream_chat([{"role": "user", "content": "hi"}], 8, 0.0))
     with pytest.raises(BackendError, match="RAG_OPENAI_BASE_URL"):
         BackendFactory(Settings(data_dir=tmp_path / "d3", backend="openai-like")).get()
+
+
+def test_openai_like_probe_says_what_is_wrong(tmp_path):
+    import socket
+
+    from rag.backends.llamaindex import probe_openai_like
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ok, said = probe_openai_like(Settings(data_dir=tmp_path, openai_base_url=f"http://127.0.0.1:{port}/v1"))
+    assert not ok and f"no OpenAI-compatible server at http://127.0.0.1:{port}/v1" in said
+    assert probe_openai_like(Settings(data_dir=tmp_path)) == (False, "RAG_OPENAI_BASE_URL is not set")

@@ -138,3 +138,12 @@ def test_openai_like_backend_against_the_real_llama_cpp_server(seeded_rag, llama
             assert body[c.start:c.end] == c.quote
     off_topic = rag.ask("Who won the 2022 FIFA World Cup?")
     assert not off_topic.answered and not off_topic.citations  # the same checks, whichever LLM answers
+
+
+def test_doctor_probes_the_openai_like_server(seeded_rag, llama_cpp_server):
+    from rag.backends.llamaindex import probe_openai_like
+
+    settings = seeded_rag.settings.model_copy(update={"openai_base_url": llama_cpp_server})
+    assert probe_openai_like(settings.model_copy(update={"openai_model": "qwen-local"}))[0]
+    ok, said = probe_openai_like(settings.model_copy(update={"openai_model": "gpt-4o"}))
+    assert not ok and "qwen-local" in said and "gpt-4o" in said

@@ -94,6 +94,25 @@ def openai_like(settings: Settings) -> LlamaIndexBackend:
                              lambda max_tokens, temperature: {"max_tokens": max_tokens, "temperature": temperature})
 
 
+def probe_openai_like(settings: Settings, timeout: float = 3.0) -> tuple[bool, str]:
+    """(usable, what the server said): the server answers ``GET /models`` and lists the model."""
+    import httpx
+
+    if not settings.openai_base_url:
+        return False, "RAG_OPENAI_BASE_URL is not set"
+    try:
+        reply = httpx.get(f"{settings.openai_base_url}/models", timeout=timeout,
+                          headers={"Authorization": f"Bearer {settings.openai_api_key}"})
+        reply.raise_for_status()
+        names = [m.get("id", "") for m in reply.json().get("data", [])]
+    except (httpx.HTTPError, ValueError) as exc:
+        return False, f"no OpenAI-compatible server at {settings.openai_base_url}: {exc}"
+    if settings.openai_model not in names:
+        return False, f"the server at {settings.openai_base_url} serves {', '.join(names) or 'no model'}, " \
+                      f"not {settings.openai_model!r} (RAG_OPENAI_MODEL)"
+    return True, f"{settings.openai_base_url} serves {settings.openai_model!r}"
+
+
 class BackendLLM(CustomLLM):
     """One of our ``ChatBackend`` objects as a llama-index ``LLM`` (chat-style, streamed)."""
 
