@@ -277,7 +277,7 @@ def test_upload_accepts_the_registry_types(fake_rag):
 # --- real embedding model: retrieval over HTML, PDF and DOCX articles -------------------------
 
 @pytest.mark.slow
-def test_retrieval_over_html_pdf_and_docx_with_exact_offsets(tmp_path, seeds_copy, mixed_folder):
+def test_html_pdf_and_docx_retrieved_and_answered_with_exact_offsets(tmp_path, seeds_copy, mixed_folder):
     from rag import RAG, Settings
 
     rag = RAG.from_settings(Settings(data_dir=tmp_path / "data"))
@@ -300,3 +300,13 @@ def test_retrieval_over_html_pdf_and_docx_with_exact_offsets(tmp_path, seeds_cop
         for passage in passages:
             body, _ = rag.article_text(passage.article_id)
             assert body[passage.start:passage.end] == passage.text
+
+    # answered by the real embedded model, with citations into the extracted text
+    for question, article_id, fact in [cases[0], cases[1], cases[4]]:
+        answer = rag.ask(question, backend="llamacpp")
+        assert answer.answered, (question, answer.refusal_reason, answer.draft)
+        assert fact.split()[0] in answer.text, (question, answer.text)
+        assert {c.article_id for c in answer.citations} == {article_id}
+        for c in answer.citations:
+            body, _ = rag.article_text(c.article_id)
+            assert body[c.start:c.end] == c.quote

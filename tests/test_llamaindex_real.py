@@ -56,7 +56,7 @@ def test_streaming_query_engine_ends_with_the_verified_answer(seeded_rag):
     assert_cited_source_nodes(seeded_rag, response.get_response())
 
 
-def test_chat_engine_follow_up_stays_in_arabic(seeded_rag):
+def test_chat_engine_answers_arabic_follow_up_and_english(seeded_rag):
     chat = seeded_rag.as_chat_engine()
     first = chat.chat("متى انضمت أذربيجان إلى شراكة الناتو من أجل السلام؟")
     assert "1994" in first.response and first.source_nodes
@@ -65,6 +65,9 @@ def test_chat_engine_follow_up_stays_in_arabic(seeded_rag):
     assert satisfies(follow.response, [["حسنوف"]]), follow.response
     assert_cited_source_nodes(seeded_rag, follow.sources[0].raw_output)
     assert len(chat.chat_history) == 4
+    english = seeded_rag.as_chat_engine().chat(EN)
+    assert detect_language(english.response) == "en" and satisfies(english.response, [["Kabul", "كابول"]])
+    assert_cited_source_nodes(seeded_rag, english.sources[0].raw_output)
 
 
 def test_our_retriever_and_selector_inside_llama_index_retriever_query_engine(seeded_rag):
