@@ -27,3 +27,5 @@ bench: setup  ## retrieval and answering benchmarks (figures, not tests)
 	.venv/bin/python scripts/bench_retrieval.py
 	.venv/bin/python scripts/bench_llm.py
 	.venv/bin/python scripts/bench_answer.py
+	.venv/bin/python scripts/bench_llamaindex_overhead.py
+	.venv/bin/python scripts/bench_extraction.py
