@@ -12,7 +12,7 @@ import pytest
 
 from rag import RAG, Settings
 from rag.store import ChunkStore
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -47,3 +47,19 @@ def seeded_rag(tmp_path_factory) -> RAG:
     report = rag.ingest([SEEDS])
     assert len(report.added) == 5, report.summary()
     return rag
+
+
+@pytest.fixture
+def make_rag(tmp_path):
+    """Real Chroma, fake embedder, a scripted LLM, the seeds indexed: ``make_rag(*replies,
+    **settings) -> (rag, llm)``. Relevance and anchor floors are 0 unless a test sets them:
+    the fake embedder picks sources by hashed words, not by meaning."""
+    def build(*replies, **overrides):
+        floors = {"min_relevance": 0.0, "min_relevance_cross_script": 0.0, "min_anchor": 0.0,
+                  "min_anchor_cross_script": 0.0, **overrides}
+        settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", **floors)
+        llm = ScriptedLLM(*replies)
+        rag = RAG(settings, ChunkStore(settings), FakeEmbedder(), ScriptedBackends(llm))
+        rag.ingest([SEEDS])
+        return rag, llm
+    return build

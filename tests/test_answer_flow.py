@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rag import RAG, Settings
+from rag import Settings
 from rag.answer.prompts import examples, load
 from rag.answer.wording import states_quantity
-from rag.store import ChunkStore
 from rag.text.numbers import numbers_in, terms
-from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 QUESTION = "كم يوما تستغرق زيارة ستولتنبرج إلى باكو؟"
@@ -32,21 +30,6 @@ def echo(messages):
 
 def quote(messages):
     return source_lines(messages)[1] + " [1]"
-
-
-@pytest.fixture
-def make_rag(tmp_path):
-    def build(*replies, **overrides):
-        """Relevance and anchor floors are 0 unless a test sets them: the fake embedder picks
-        sources by hashed words, not by meaning."""
-        floors = {"min_relevance": 0.0, "min_relevance_cross_script": 0.0, "min_anchor": 0.0,
-                  "min_anchor_cross_script": 0.0, **overrides}
-        settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", **floors)
-        llm = ScriptedLLM(*replies)
-        rag = RAG(settings, ChunkStore(settings), FakeEmbedder(), ScriptedBackends(llm))
-        rag.ingest([SEEDS])
-        return rag, llm
-    return build
 
 
 def test_an_echoed_header_is_retried_once_and_the_retry_answers(make_rag):

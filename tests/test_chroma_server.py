@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,12 +15,7 @@ import pytest
 from rag import RAG, RagError, Settings
 from rag.store import ChunkStore
 from tests.fakes import FakeEmbedder
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.net import free_port
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,10 @@ from llama_index.core.response_synthesizers import get_response_synthesizer
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import QueryBundle
 
-from rag import RAG, Settings
+from rag import Settings
 from rag.answer.query_engine import VerifiedStreamingResponse
 from rag.backends import BackendLLM
-from rag.store import ChunkStore
-from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
+from tests.net import free_port
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 QUESTION = "كم يوما تستغرق زيارة ستولتنبرج إلى باكو؟"
@@ -35,19 +34,6 @@ def first_sentence(messages) -> str:
 
 def invented(messages) -> str:
     return "زار ستولتنبرج باكو لمدة 17 يوما برفقة 900 جندي [1]."
-
-
-@pytest.fixture
-def make_rag(tmp_path):
-    def build(*replies, **overrides):
-        floors = {"min_relevance": 0.0, "min_relevance_cross_script": 0.0, "min_anchor": 0.0,
-                  "min_anchor_cross_script": 0.0, **overrides}
-        settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", **floors)
-        llm = ScriptedLLM(*replies)
-        rag = RAG(settings, ChunkStore(settings), FakeEmbedder(), ScriptedBackends(llm))
-        rag.ingest([SEEDS])
-        return rag, llm
-    return build
 
 
 def test_components_are_llama_index_types(make_rag):
@@ -152,6 +138,7 @@ import sys
 from llama_index.core import Settings as G
 from tests.test_llamaindex_components import GLOBALS, SEEDS, QUESTION, first_sentence
 from tests.fakes import FakeEmbedder, ScriptedBackends, ScriptedLLM
+from tests.net import free_port
 from rag import RAG, Settings
 from rag.store import ChunkStore
 settings = Settings(data_dir=sys.argv[1], embed_model="fake-embedder", min_relevance=0.0,
@@ -180,14 +167,10 @@ def test_llama_index_globals_are_never_set_or_read(tmp_path):
 
 
 def test_openai_like_backend_reports_a_server_that_is_not_running(make_rag, tmp_path):
-    import socket
-
     from rag import BackendError
     from rag.backends import BackendFactory
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
+    port = free_port()
     settings = Settings(data_dir=tmp_path / "d2", embed_model="fake-embedder", backend="openai-like",
                         openai_base_url=f"http://127.0.0.1:{port}/v1", openai_timeout=5)
     backend = BackendFactory(settings).get()
@@ -198,13 +181,9 @@ def test_openai_like_backend_reports_a_server_that_is_not_running(make_rag, tmp_
 
 
 def test_openai_like_probe_says_what_is_wrong(tmp_path):
-    import socket
-
     from rag.backends.llamaindex import probe_openai_like
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     ok, said = probe_openai_like(Settings(data_dir=tmp_path, openai_base_url=f"http://127.0.0.1:{port}/v1"))
     assert not ok and f"no OpenAI-compatible server at http://127.0.0.1:{port}/v1" in said
     assert probe_openai_like(Settings(data_dir=tmp_path)) == (False, "RAG_OPENAI_BASE_URL is not set")
