@@ -6,8 +6,10 @@ gate on a baseline.
     python -m eval --squad eval/benchmarks/xquad-dev.ar.json --squad-parallel eval/benchmarks/xquad-dev.en.json
 
 With ``--squad`` the corpus (one article per title) and its index are built once and cached in
-``<cache_dir>/eval/<set>-<corpus hash>/`` (see eval/squad.py). Exit codes: 0 ok, 1 a floor is
-broken or a metric regressed beyond tolerance, 2 bad input.
+``<cache_dir>/eval/<set>-<corpus hash>/`` (see eval/squad.py). ``--pipeline plain`` scores the
+pipeline a llama-index user builds from the defaults on the same rows (eval/plain.py), ``both``
+runs ours then plain and prints them side by side; floors and the baseline apply to ours only.
+Exit codes: 0 ok, 1 a floor is broken or a metric regressed beyond tolerance, 2 bad input.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from eval.gold import GoldError, check_gold, corpus_texts, load_gold
 from eval.harness import config, run
 from eval.replay import ReplayBackends
 from eval.report import chart, compare, format_refusals, format_summary, load_json, summarize, table
+from eval.side_by_side import format_side_by_side, side_by_side
 from eval.squad import build
 from rag import RAG, RagError, Settings
 from rag.embedder import SentenceEmbedder
@@ -34,6 +37,9 @@ HERE = Path(__file__).resolve().parent
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
     p.add_argument("--gold", type=Path, default=HERE / "gold.jsonl")
+    p.add_argument("--pipeline", choices=["ours", "plain", "both"], default="ours",
+                   help="ours; plain: llama-index defaults (eval/plain.py); both: ours then plain, side by side. "
+                   "--backend, --k, --replay and --retrieval-only apply to ours only")
     p.add_argument("--out", type=Path, default=None, help="write the JSON report (and a PNG chart beside it)")
     p.add_argument("--baseline", type=Path, default=None, help="compare with this earlier report")
     p.add_argument("--floors", type=Path, default=None,
@@ -94,9 +100,23 @@ def select(rows: list[dict], limit: int | None) -> list[dict]:
     return [r for r in rows if r["id"] in keep]
 
 
+def print_report(report: dict, title: str | None = None) -> None:
+    if title:
+        print(f"\n=== {title}: {report['config']['backend']} ===")
+    print(table(report["questions"]))
+    print()
+    print(format_summary(report["summary"]))
+    if format_refusals(report["summary"]):
+        print("\n" + format_refusals(report["summary"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.pipeline != "ours" and args.retrieval_only:
+        print("error: --retrieval-only applies to --pipeline ours only", file=sys.stderr)
+        return 2
+    reports: dict[str, dict] = {}
     try:
         settings, extra = Settings(), {}
         if args.squad:
@@ -109,35 +129,56 @@ def main(argv: list[str] | None = None) -> int:
                 if problems:
                     raise GoldError("gold file does not match the corpus:\n  " + "\n  ".join(problems))
             rows = select(rows, args.limit)
-        if args.replay:
-            rag = RAG(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),
-                      backends=ReplayBackends(settings, args.replay))
-            extra["replay"] = str(args.replay)
-        else:
-            rag = RAG.from_settings(settings)
-        if corpus.is_dir():
-            print(f"index: {rag.ingest([corpus], prune=bool(args.squad)).summary()}", flush=True)
-        k = args.k or settings.top_k
-        records = run(rag, rows, k, args.retrieval_only, args.backend)
-        report = {"config": {**config(rag, args.squad or args.gold, k, args.retrieval_only, args.backend), **extra},
-                  "summary": summarize(records), "questions": records}
+        gold = args.squad or args.gold
+        if args.pipeline != "ours" and not corpus.is_dir():
+            raise GoldError(f"the plain pipeline reads the articles from --corpus: {corpus} is not a folder")
+        embedder = None
+        if args.pipeline in ("ours", "both"):
+            if args.replay:
+                rag = RAG(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),
+                          backends=ReplayBackends(settings, args.replay))
+                extra["replay"] = str(args.replay)
+            else:
+                rag = RAG.from_settings(settings)
+            if corpus.is_dir():
+                print(f"index: {rag.ingest([corpus], prune=bool(args.squad)).summary()}", flush=True)
+            k = args.k or settings.top_k
+            records = run(rag, rows, k, args.retrieval_only, args.backend)
+            reports["ours"] = {"config": {**config(rag, gold, k, args.retrieval_only, args.backend), **extra},
+                               "summary": summarize(records), "questions": records}
+            if args.replay:
+                store = rag.backends.store
+                print(f"replay: {store.hits} replies replayed, {store.misses} generated")
+            embedder = rag.embedder  # the plain pipeline reuses the loaded embedding model
+            del rag  # and ours' GGUF before plain loads its own
+        if args.pipeline in ("plain", "both"):
+            from eval.plain import run_plain
+
+            records, plain_config = run_plain(rows, corpus, settings, gold, embed_model=embedder)
+            squad_info = {key: value for key, value in extra.items() if key not in ("replay", "index")}
+            reports["plain"] = {"config": {**plain_config, **squad_info}, "summary": summarize(records),
+                                "questions": records}
     except (GoldError, RagError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    if args.replay:
-        store = rag.backends.store
-        print(f"replay: {store.hits} replies replayed, {store.misses} generated")
-    print(table(records))
-    print()
-    print(format_summary(report["summary"]))
-    if format_refusals(report["summary"]):
-        print("\n" + format_refusals(report["summary"]))
+    for name, report in reports.items():
+        print_report(report, name if len(reports) > 1 else None)
+    table_ = side_by_side(reports["ours"]["summary"], reports["plain"]["summary"]) if len(reports) == 2 else None
+    if table_:
+        print("\n=== ours vs plain ===\n" + format_side_by_side(table_))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-        chart(report["summary"], args.out.with_suffix(".png"))
-        print(f"\nreport: {args.out} (chart: {args.out.with_suffix('.png')})")
+        data = {**reports, "side_by_side": table_} if table_ else next(iter(reports.values()))
+        args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        charts = {name: args.out.with_suffix(".png" if len(reports) == 1 else f".{name}.png") for name in reports}
+        for name, path in charts.items():
+            chart(reports[name]["summary"], path)
+        print(f"\nreport: {args.out} (chart: {', '.join(str(p) for p in charts.values())})")
+    if "ours" not in reports:
+        print("\nfloors and baseline not applied to the plain pipeline")
+        return 0
+    report = reports["ours"]
     floors_path = args.floors or (None if args.squad else HERE / "floors.json")
     floors = load_json(floors_path) if floors_path and floors_path.is_file() else {}
     floors = floors.get("retrieval_only" if args.retrieval_only else "full", floors)
@@ -148,5 +189,6 @@ def main(argv: list[str] | None = None) -> int:
     if failures:
         print("\nFAILED:\n" + "\n".join(f"  {f}" for f in failures))
         return 1
-    print("\nall floors met" + (" and no regression beyond tolerance" if args.baseline else ""))
+    print("\nall floors met" + (" and no regression beyond tolerance" if args.baseline else "")
+          + (" (ours; not applied to plain)" if "plain" in reports else ""))
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
+from typing import Protocol
 
 from tqdm import tqdm
 
@@ -27,10 +28,20 @@ def unique(items: list[str]) -> list[str]:
     return out
 
 
-def score_question(row: dict, answer, retrieved: list[str], retrieval_only: bool) -> dict:
+class Scored(Protocol):
+    """What scoring reads of a reply: ``rag.Answer`` has it, and so does the plain llama-index
+    pipeline's reply (eval/plain.py), so both pipelines are scored by the same code."""
+    text: str
+    answered: bool
+    citations: list  # items with .article_id
+    sources: list[dict]  # the sources shown to the model, each with "texts"
+
+
+def score_question(row: dict, answer: Scored | None, retrieved: list[str], retrieval_only: bool) -> dict:
     scores: dict = retrieval_scores(retrieved, row["sources"]) if row["answerable"] else {}
     if retrieval_only:
         return scores
+    assert answer is not None, "a generated run scores a reply"
     cited = unique([c.article_id for c in answer.citations])
     if row["answerable"] and row.get("answers"):  # a public set: scored against the gold spans
         spans = span_scores(answer.text, row["answers"], row["lang"]) if answer.answered else \
@@ -94,7 +105,8 @@ def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backen
 
 
 UNRECORDED = {"cache_dir", "data_dir", "embed_model", "chroma_url", "collection_prefix", "llm_path", "llm_threads",
-              "ollama_host", "ollama_timeout", "ollama_connect_timeout", "ui_host", "ui_port", "ui_auth", "ui_concurrency"}
+              "ollama_host", "ollama_timeout", "ollama_connect_timeout", "ui_host", "ui_port", "ui_auth", "ui_concurrency",
+              "lexical_check_s"}
 
 
 def config(rag: RAG, gold_path: Path, k: int, retrieval_only: bool, backend: str | None) -> dict:
