@@ -12,6 +12,7 @@ the build in use is printed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 import llama_cpp
 
 from rag.backends.llamacpp import N_BATCH
+from rag.backends.llamacpp_runtime import load_backends
 from rag.settings import Settings
 
 
@@ -29,9 +31,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--generate", type=int, default=48, help="tokens generated per run")
     ap.add_argument("--n-batch", type=int, default=N_BATCH, help="llama.cpp batch size (the backend uses 64)")
+    ap.add_argument("--json", action="store_true", help="end with one JSON line (scripts/bench.py reads it)")
     args = ap.parse_args()
     settings = Settings()
     threads = settings.llm_threads or os.cpu_count() or 2
+    variant = load_backends()
     llm = llama_cpp.Llama(model_path=str(settings.llm_model_path), n_ctx=2048, n_threads=threads,
                           n_batch=args.n_batch, verbose=False)
     text = sorted(Path("seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
@@ -48,10 +52,13 @@ def main() -> None:
             if n >= args.generate:
                 break
         made.append(n / (time.perf_counter() - t))
-    print(f"llama_cpp {llama_cpp.__version__} from {Path(llama_cpp.__file__).parent}")
+    print(f"llama_cpp {llama_cpp.__version__} from {Path(llama_cpp.__file__).parent}, CPU kernels: {variant}")
     print(f"prompt   {statistics.median(read):6.1f} tokens/s  ({len(tokens)}-token Arabic prompt, "
           f"n_batch {args.n_batch}, {threads} threads, median of {args.runs})")
     print(f"generate {statistics.median(made):6.1f} tokens/s  ({args.generate} tokens, greedy)")
+    if args.json:
+        print(json.dumps({"prefill_tokens_per_s": statistics.median(read),
+                          "generate_tokens_per_s": statistics.median(made)}))
 
 
 if __name__ == "__main__":

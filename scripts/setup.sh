@@ -26,8 +26,10 @@ fi
 stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "==> installing the project and its dependencies (llama-cpp-python builds once, ~8 min, then pip caches the wheel)"
-  # Portable x86-64 flags so the cached wheel runs on any machine of this kind.
-  export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
+  # A portable wheel that still runs the best kernels of the CPU it is on: the CPU backend is
+  # built once per x86-64 level (SSE4.2 ... AVX2 ... AVX-512/Zen 4) as loadable libraries, and
+  # rag/backends/llamacpp_runtime.py loads the best one the CPU supports at run time.
+  export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON}"
   "$PY" -m pip install -q --disable-pip-version-check -c scripts/constraints.txt -e ".[dev]"
   rm -f "$VENV"/.installed-*
   touch "$stamp"

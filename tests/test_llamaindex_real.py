@@ -102,7 +102,7 @@ def test_read_only_vector_store_for_vector_store_index(seeded_rag):
 def llama_cpp_server(seeded_rag):
     """``python -m llama_cpp.server`` with the project's GGUF, on a free loopback port."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model",
+    proc = subprocess.Popen([sys.executable, "-m", "rag.backends.llamacpp_server", "--model",
                              str(seeded_rag.settings.llm_model_path), "--model_alias", "qwen-local",
                              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--verbose", "False"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -67,7 +67,9 @@ class LlamaCppBackend:
         if self._llm is None:
             from llama_cpp import Llama
 
-            log.info("loading %s (%d threads)", self.path, self.n_threads)
+            from rag.backends.llamacpp_runtime import load_backends
+
+            log.info("loading %s (%d threads, %s CPU kernels)", self.path, self.n_threads, load_backends())
             self._llm = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                               n_batch=N_BATCH, verbose=False)
             if self.cache_bytes:
