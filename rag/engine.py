@@ -31,6 +31,7 @@ from rag.backends import BackendFactory, BackendLLM
 from rag.embedder import SentenceEmbedder
 from rag.ingest.pipeline import Ingestor, IngestReport
 from rag.retrieval.hybrid import HybridRetriever, Passage
+from rag.retrieval.lexical_sync import SyncedLexicalIndex, lexical_dir
 from rag.settings import Settings
 from rag.store import ChunkStore
 
@@ -57,15 +58,14 @@ class RAG:
 
     def _retriever(self) -> HybridRetriever:
         s = self.settings
-        return HybridRetriever(self.store, self.embedder, s.rrf_k, s.candidates, s.top_k)
+        lexical = SyncedLexicalIndex(self.store, lexical_dir(s), s.lexical_check_s)
+        return HybridRetriever(self.store, self.embedder, s.rrf_k, s.candidates, s.top_k, lexical=lexical)
 
     # --- indexing ------------------------------------------------------------------------
     def ingest(self, paths: list[str | Path], reset: bool = False, prune: bool = True) -> IngestReport:
         report = Ingestor(self.settings, self.store, self.embedder).run([Path(p) for p in paths], reset, prune)
-        if reset:
-            self.retriever = self._retriever()
-        else:
-            self.retriever.refresh(report.added + report.updated + report.removed)
+        if reset or report.added or report.updated or report.removed:
+            self.retriever.refresh()
         return report
 
     def stats(self) -> dict:

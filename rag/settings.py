@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     top_k: int = Field(default=8, ge=1, le=50)
     rrf_k: int = Field(default=60, ge=1)
     candidates: int = Field(default=30, ge=1, description="per-retriever candidates fed to fusion")
+    lexical_check_s: float = Field(default=2.0, ge=0, description="how often a process looks whether another "
+                                   "process changed the store (then rebuilds its lexical index)")
 
     # --- evidence: which sentences the model reads (rag/retrieval/evidence.py) ------------
     context_tokens: int = Field(default=220, ge=50, description="evidence budget in LLM tokens")

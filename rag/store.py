@@ -5,6 +5,9 @@ Three collections share the name from ``Settings.collection_name``:
 - ``<name>-seg``: sentence-sized segments with embeddings, used to pick prompt evidence;
 - ``<name>-art``: one record per article holding the cleaned text and its manifest
   (content hash, chunk and segment counts). It is written *last*.
+- ``<name>-gen``: one record, the store's *generation*: a fresh token after every change to
+  the chunks. Other processes on the same Chroma server compare it with the generation their
+  persisted lexical index was built at (rag/retrieval/lexical.py) and rebuild when it moved.
 
 Crash safety comes from that order: replacing an article deletes its manifest first, then its
 old vectors, writes the new vectors, and only then the manifest. An article counts as indexed
@@ -16,6 +19,7 @@ never duplicates.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -76,9 +80,10 @@ class ChunkStore:
         self.chunks = self.client.get_or_create_collection(self.name, metadata=cosine, embedding_function=None)
         self.segments = self.client.get_or_create_collection(self.name + "-seg", metadata=cosine, embedding_function=None)
         self.manifest = self.client.get_or_create_collection(self.name + "-art", embedding_function=None)
+        self.meta = self.client.get_or_create_collection(self.name + "-gen", embedding_function=None)
 
     def reset(self) -> None:
-        for name in (self.name, self.name + "-seg", self.name + "-art"):
+        for name in (self.name, self.name + "-seg", self.name + "-art", self.name + "-gen"):
             try:
                 self.client.delete_collection(name)
             except Exception:  # missing collection: nothing to reset
@@ -112,12 +117,21 @@ class ChunkStore:
             per[meta["article_hash"]] = per.get(meta["article_hash"], 0) + 1
         return counts
 
+    def generation(self) -> str:
+        """A token that changes whenever chunks are written or deleted ("" for a new store)."""
+        got = self.meta.get(ids=["generation"], include=["metadatas"])
+        return str(got["metadatas"][0]["token"]) if got["ids"] and got["metadatas"] else ""
+
+    def _bump(self) -> None:
+        self.meta.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[{"token": uuid.uuid4().hex}])
+
     # --- writes --------------------------------------------------------------------------
     def delete_article(self, article_id: str) -> None:
         where = {"article_id": article_id}
         self.manifest.delete(where=where)
         self.chunks.delete(where=where)
         self.segments.delete(where=where)
+        self._bump()
 
     def write_article(self, manifest: dict[str, Any], body: str, chunks: list[Record], segments: list[Record]) -> None:
         """Replace one article: old manifest and vectors out, new vectors in, manifest last."""
@@ -128,11 +142,26 @@ class ChunkStore:
                 collection.upsert(ids=[r.id for r in batch], documents=[r.text for r in batch],
                                   embeddings=[r.embedding for r in batch], metadatas=[r.metadata for r in batch])
         self.manifest.upsert(ids=[manifest["article_id"]], documents=[body], embeddings=[[1.0]], metadatas=[manifest])
+        self._bump()
 
     # --- reads ---------------------------------------------------------------------------
     def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
         got = self.chunks.get(include=["documents", "metadatas"])
         return got["ids"], got["documents"] or [], got["metadatas"] or []
+
+    def iter_chunks(self, batch: int = 5000):
+        """Every chunk as (ids, documents, metadatas) pages, so a large index is never held twice."""
+        total = self.chunks.count()
+        for offset in range(0, total, batch):
+            got = self.chunks.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            yield got["ids"], got["documents"] or [], got["metadatas"] or []
+
+    def chunks_by_id(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """Text and metadata of these chunks (the lexical side returns ids only)."""
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        return {cid: (doc, meta) for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])}
 
     def chunks_of(self, article_id: str) -> tuple[list[str], list[str], list[dict]]:
         got = self.chunks.get(where={"article_id": article_id}, include=["documents", "metadatas"])

@@ -59,7 +59,7 @@ def main() -> None:
         if not row["answerable"]:
             continue
         dense = [m["article_id"] for _, _, _, m in rag.store.query(vector, 10)]
-        bm25 = [rag.retriever._meta[cid][1]["article_id"] for cid, _ in rag.retriever.bm25.search(q, 10)]
+        bm25 = [cid.rsplit(":", 2)[0] for cid, _ in rag.retriever.bm25.search(q, 10)]
         hybrid = [p.article_id for p in rag.retrieve(q, 10)]
         for name, ranked in (("dense", dense), ("bm25", bm25), ("hybrid", hybrid)):
             hits[(name, row["lang"])].append(hit_at(ranked, row["sources"]))

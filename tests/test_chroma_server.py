@@ -63,3 +63,44 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     settings = Settings(data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(RagError, match="cannot reach the Chroma server"):
         ChunkStore(settings)
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from rag import RAG, Settings
+rag = RAG.from_settings(Settings(data_dir=Path(sys.argv[1]), chroma_url=sys.argv[2]))
+print(rag.ingest([Path(sys.argv[3])], prune=False).summary())
+"""
+
+GINGER = ("مهرجان الزنجبيل الأول في مدينة جرش\n\n"
+          "افتتحت وزارة الزراعة الأردنية يوم الخميس مهرجان الزنجبيل الأول في مدينة جرش، بمشاركة أربعين "
+          "مزارعا عرضوا محاصيلهم من الزنجبيل والكركم. وقال منظمو المهرجان إن زراعة الزنجبيل توسعت هذا العام.\n")
+
+
+@pytest.mark.slow
+def test_two_app_processes_on_one_server_see_each_others_articles(chroma_server, tmp_path):
+    """Real embedding model in both processes: an article ingested by one process is found by
+    dense AND lexical search in the other within a few seconds (its lexical index follows the
+    store's generation)."""
+    settings = Settings(data_dir=tmp_path / "reader", chroma_url=chroma_server, collection_prefix="twoproc",
+                        lexical_check_s=1.0)
+    reader = RAG.from_settings(settings)
+    assert len(reader.ingest([Path(__file__).resolve().parent.parent / "seeds"]).added) == 5
+    question = "أين أقيم مهرجان الزنجبيل الأول؟"
+    assert all(p.article_id != "ginger" for p in reader.retrieve(question, 5))
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "ginger.txt").write_text(GINGER, encoding="utf-8")
+    env = {**os.environ, "RAG_COLLECTION_PREFIX": "twoproc"}
+    done = subprocess.run([sys.executable, "-c", WRITER, str(tmp_path / "writer"), chroma_server, str(folder)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0 and "added 1" in done.stdout, done.stderr[-2000:]
+    written = time.monotonic()
+    while True:
+        top = reader.retrieve(question, 5)[0]
+        if top.article_id == "ginger" and top.bm25_score and top.dense_score:
+            break
+        assert time.monotonic() - written < 10, f"not visible to the other process after 10 s: {top}"
+        time.sleep(0.2)
+    assert reader.retriever.bm25.search("الزنجبيل جرش", 3)[0][0].startswith("ginger:")

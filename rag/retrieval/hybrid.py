@@ -22,7 +22,7 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from rag.retrieval.lexical import BM25Index
+from rag.retrieval.lexical_sync import SyncedLexicalIndex
 from rag.retrieval.nodes import node_to_passage, passage_to_node
 from rag.retrieval.passage import ArticleHits, Passage, group_by_article
 from rag.store import ChunkStore
@@ -58,33 +58,19 @@ class HybridRetriever(BaseRetriever):
     """
 
     def __init__(self, store: ChunkStore, embed_model: BaseEmbedding, rrf_k: int = 60, candidates: int = 30,
-                 top_k: int = 8, callback_manager: CallbackManager | None = None):
+                 top_k: int = 8, callback_manager: CallbackManager | None = None,
+                 lexical: SyncedLexicalIndex | None = None):
         super().__init__(callback_manager=callback_manager or CallbackManager([]))
         if top_k < 1 or candidates < 1 or rrf_k < 1:
             raise ValueError("top_k, candidates and rrf_k must be positive")
         self.store, self.embed_model = store, embed_model
         self.rrf_k, self.candidates, self.top_k = rrf_k, candidates, top_k
-        self.bm25 = BM25Index()
-        self._meta: dict[str, tuple[str, dict]] = {}
-        ids, docs, metas = store.all_chunks()
-        for cid, doc, meta in zip(ids, docs, metas):
-            self._add(cid, doc, meta)
-        log.info("lexical index built over %d chunks", len(self.bm25))
+        # persisted and shared across processes (lexical_sync.py); in memory only when not given
+        self.bm25 = lexical if lexical is not None else SyncedLexicalIndex(store, None)
 
-    def _add(self, cid: str, doc: str, meta: dict) -> None:
-        self._meta[cid] = (doc, meta)
-        self.bm25.add(cid, f"{meta.get('title', '')}\n{doc}")
-
-    def refresh(self, article_ids: list[str]) -> None:
-        """Bring the lexical index in step with the store for these articles."""
-        for aid in article_ids:
-            prefix = f"{aid}:"
-            self.bm25.remove_prefix(prefix)
-            for cid in [c for c in self._meta if c.startswith(prefix)]:
-                del self._meta[cid]
-            ids, docs, metas = self.store.chunks_of(aid)
-            for cid, doc, meta in zip(ids, docs, metas):
-                self._add(cid, doc, meta)
+    def refresh(self) -> None:
+        """Bring the lexical index in step with the store now (after this process ingested)."""
+        self.bm25.rebuild()
 
     def with_top_k(self, top_k: int) -> HybridRetriever:
         """A view of this retriever returning ``top_k`` nodes (shares the index, no rebuild)."""
@@ -106,21 +92,25 @@ class HybridRetriever(BaseRetriever):
         return [node_to_passage(n) for n in self.nodes(question, query_vector, k)]
 
     def nodes(self, question: str, query_vector: list[float], k: int) -> list[NodeWithScore]:
-        dense = self.store.query(query_vector, max(self.candidates, k))
-        lexical = self.bm25.search(question, max(self.candidates, k))
+        n = max(self.candidates, k)
+        dense = self.store.query(query_vector, n)
+        lexical = self.bm25.current()
+        found = lexical.search(question, n)
         dense_scores = {cid: sim for cid, sim, _, _ in dense}
-        for cid, _, doc, meta in dense:
-            self._meta.setdefault(cid, (doc, meta))
-        bm25_scores = dict(lexical)
+        bm25_scores = dict(found)
         # The lexical list only votes as far as the question's words exist in the corpus: an
         # English question over Arabic articles matches a stray number at best.
-        lexical_weight = self.bm25.coverage(question)
-        fused = rrf_fuse([[cid for cid, *_ in dense], [cid for cid, _ in lexical]], self.rrf_k,
+        lexical_weight = lexical.coverage(question)
+        fused = rrf_fuse([[cid for cid, *_ in dense], [cid for cid, _ in found]], self.rrf_k,
                          [1.0, lexical_weight])
         ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
+        texts = {cid: (doc, meta) for cid, _, doc, meta in dense}
+        texts.update(self.store.chunks_by_id([cid for cid in ranked if cid not in texts]))
         out = []
         for cid in ranked:
-            doc, meta = self._meta[cid]
+            if cid not in texts:  # deleted since the lexical index was built: skip it
+                continue
+            doc, meta = texts[cid]
             out.append(passage_to_node(Passage(
                 cid, meta["article_id"], meta.get("title", ""), meta.get("date", ""), doc,
                 int(meta["start"]), int(meta["end"]), fused[cid], dense_scores.get(cid), bm25_scores.get(cid))))
