@@ -95,6 +95,17 @@ class SentenceEmbedder(BaseEmbedding):
     async def _aget_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embedding(text)
 
+    def embed_documents(self, texts: list[str]):
+        """``document_text(...)`` strings in one call (the model sorts them by length and pads
+        per batch), as a float32 array of unit vectors."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = self.model.encode(texts, batch_size=self.embed_batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True)
+        return vectors.astype("float32")
+
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         """Several texts with the query prompt in one batch (used for answer sentences)."""
         return self._encode(texts, self.prompts.get("query", "")) if texts else []

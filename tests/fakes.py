@@ -31,6 +31,9 @@ class FakeEmbedder(BaseEmbedding):
             v[int(hashlib.md5(term.encode()).hexdigest(), 16) % self.dim] += 1.0
         return (v / (np.linalg.norm(v) or 1.0)).tolist()
 
+    def embed_documents(self, texts: list[str]):
+        return np.asarray([self._vector(t) for t in texts], dtype=np.float32)
+
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         return [self._vector(t) for t in texts]
 

@@ -22,13 +22,14 @@ from rag.embedder import SentenceEmbedder
 from rag.errors import IngestError
 from rag.ingest.clean import clean_article
 from rag.ingest.formats import SUFFIXES, Extracted, extract
+from rag.ingest.vectors import pool_chunks
 from rag.settings import Settings
 from rag.store import ChunkStore, Record
 from rag.text.splitter import chunk_segments, split_segments
 
 log = logging.getLogger(__name__)
 
-CLEANER_VERSION = "clean-v2"  # bump when cleaning/splitting rules change: forces re-ingest
+CLEANER_VERSION = "clean-v3"  # bump when cleaning/splitting/vector rules change: forces re-ingest
 SUPPORTED = ", ".join(SUFFIXES)
 
 
@@ -57,6 +58,7 @@ class Prepared:
     body: str
     segments: list[tuple[int, int]]
     chunks: list[tuple[int, int]]
+    chunk_segments: list[tuple[int, int]]  # (first, last) segment of each chunk, inclusive
 
 
 def discover(paths: list[Path], report: IngestReport) -> list[Path]:
@@ -106,7 +108,8 @@ class Ingestor:
                                 self.settings.chunk_tokens, self.settings.chunk_overlap_tokens)
         date = page.date or article.date or ""  # the file's own date wins over one found in the text
         return Prepared(article_id, path, content_hash, article.title, date, article.body,
-                        segments, [(c.start, c.end) for c in chunks])
+                        segments, [(c.start, c.end) for c in chunks],
+                        [(c.first_segment, c.last_segment) for c in chunks])
 
     def run(self, paths: list[Path], reset: bool = False, prune: bool = True) -> IngestReport:
         report = IngestReport()
@@ -156,22 +159,32 @@ class Ingestor:
         return report
 
     def _write(self, prepared: list[Prepared], known: dict, report: IngestReport) -> None:
-        total = sum(len(p.chunks) + len(p.segments) for p in prepared)
+        """Embed segments only (chunk vectors are pooled from them: rag/ingest/vectors.py), in
+        groups of several articles so the model batches similar lengths together; each article
+        is stored as soon as its group is embedded, so an interruption loses one group at most."""
+        total = sum(len(p.segments) for p in prepared)
         if not total:
             return
-        with tqdm(total=total, desc="embedding", unit="text", disable=None) as bar:
-            for art in prepared:
-                chunk_texts = [self.embedder.document_text(art.title, art.body[s:e]) for s, e in art.chunks]
-                seg_texts = [self.embedder.document_text(art.title, art.body[s:e]) for s, e in art.segments]
-                vectors = []
-                texts = chunk_texts + seg_texts
-                for i in range(0, len(texts), self.settings.embed_batch_size):
-                    batch = texts[i : i + self.settings.embed_batch_size]
-                    vectors.extend(self.embedder.get_text_embedding_batch(batch))
-                    bar.update(len(batch))
-                self._store(art, vectors[: len(chunk_texts)], vectors[len(chunk_texts):])
-                log.info("stored %s (%d chunks, %d segments)", art.article_id, len(chunk_texts), len(seg_texts))
-                (report.updated if art.article_id in known else report.added).append(art.article_id)
+        group_size = max(self.settings.embed_batch_size * 8, 64)
+        with tqdm(total=total, desc="embedding", unit="segment", disable=None) as bar:
+            start = 0
+            while start < len(prepared):
+                group, n = [], 0
+                while start < len(prepared) and (not group or n + len(prepared[start].segments) <= group_size):
+                    group.append(prepared[start])
+                    n += len(prepared[start].segments)
+                    start += 1
+                texts = [self.embedder.document_text(a.title, a.body[s:e]) for a in group for s, e in a.segments]
+                vectors = self.embedder.embed_documents(texts)
+                offset = 0
+                for art in group:
+                    seg_vecs = vectors[offset : offset + len(art.segments)]
+                    offset += len(art.segments)
+                    chunk_vecs = pool_chunks(seg_vecs, art.chunk_segments, [e - s for s, e in art.segments])
+                    self._store(art, chunk_vecs.tolist(), seg_vecs.tolist())
+                    log.info("stored %s (%d chunks, %d segments)", art.article_id, len(art.chunks), len(art.segments))
+                    (report.updated if art.article_id in known else report.added).append(art.article_id)
+                bar.update(n)
 
     def _store(self, art: Prepared, chunk_vecs: list, seg_vecs: list) -> None:
         base = {"article_id": art.article_id, "article_hash": art.content_hash}
