@@ -23,9 +23,5 @@ eval: setup  ## full evaluation with the embedded model, compared with the commi
 	  --squad-parallel eval/benchmarks/xquad-dev.en.json --sample 100 --left-out 20 \
 	  --floors eval/public/floors.json --out artifacts/eval-xquad.json --baseline eval/public/xquad-dev.json
 
-bench: setup  ## retrieval and answering benchmarks (figures, not tests)
-	.venv/bin/python scripts/bench_retrieval.py
-	.venv/bin/python scripts/bench_llm.py
-	.venv/bin/python scripts/bench_answer.py
-	.venv/bin/python scripts/bench_llamaindex_overhead.py
-	.venv/bin/python scripts/bench_extraction.py
+bench: setup  ## ingest, retrieval at 1k/10k/100k chunks, answering, app start (artifacts/bench.json + .png)
+	.venv/bin/python scripts/bench.py
