@@ -25,6 +25,24 @@ from rag.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def pick_dtype(setting: str, cpu_flags: set[str]) -> str:
+    """The torch dtype for the embedding model: bfloat16 only where the CPU computes it natively.
+
+    >>> pick_dtype("auto", {"avx2", "avx512_bf16"}), pick_dtype("auto", {"avx2"}), pick_dtype("float32", {"amx_bf16"})
+    ('bfloat16', 'float32', 'float32')
+    """
+    if setting != "auto":
+        return setting
+    return "bfloat16" if cpu_flags & {"avx512_bf16", "amx_bf16"} else "float32"
+
+
+def cpu_flags() -> set[str]:
+    try:
+        return set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:  # not Linux: stay on float32
+        return set()
+
+
 class SentenceEmbedder(BaseEmbedding):
     """EmbeddingGemma (or any sentence-transformers model) behind llama-index's interface."""
 
@@ -39,7 +57,7 @@ class SentenceEmbedder(BaseEmbedding):
             from rag.fetch import EMBED_SHA256, check
 
             check(Path(path) / "model.safetensors", EMBED_SHA256)
-        return cls(model_name=Path(path).name, model_path=path, dtype=settings.embed_dtype,
+        return cls(model_name=Path(path).name, model_path=path, dtype=pick_dtype(settings.embed_dtype, cpu_flags()),
                    embed_batch_size=settings.embed_batch_size)
 
     # --- model --------------------------------------------------------------------------
