@@ -137,7 +137,7 @@ def bench_app(data: Path) -> dict:
             except Exception:  # noqa: BLE001 - not listening yet
                 time.sleep(0.5)
         up = time.perf_counter() - t
-        reply = client.predict("من التقى ستولتنبرغ في باكو؟", "auto", api_name="/ask")
+        reply = client.predict("أين انعقد الحوار الأمني الرابع بين الاتحاد الأوروبي وأذربيجان؟", "auto", api_name="/ask")
         return {"cold_start_s": time.perf_counter() - t, "ui_up_s": up, "answered": bool(reply["answered"])}
     finally:
         proc.terminate()

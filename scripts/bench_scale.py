@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag.ingest.pipeline import Ingestor  # noqa: E402
 from rag.ingest.vectors import pool_chunks  # noqa: E402
+from rag.retrieval.lexical_sync import SyncedLexicalIndex, lexical_dir  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.store import ChunkStore  # noqa: E402
 
@@ -109,6 +110,7 @@ def build(real_dir: Path, chunks: int, out: Path, seed: int = 7) -> None:
                 _upsert(store.segments, group["sid"], group["sdoc"], group["svec"], group["smeta"])
             _upsert(store.manifest, group["aid"], group["adoc"], [[1.0]] * len(group["aid"]), group["ameta"])
     store._bump()
+    SyncedLexicalIndex(store, lexical_dir(settings))  # built and persisted here, as ingest does
     (out / "real-articles.txt").write_text(str(real_dir), encoding="utf-8")
     (out / "complete").write_text(json.dumps({"chunks": store.chunks.count()}), encoding="utf-8")
 
