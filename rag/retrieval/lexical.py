@@ -52,6 +52,9 @@ class LexicalIndex:
               b: float = 0.75) -> LexicalIndex:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG at import, so "Building index ..." would print
+        # through any handler the application configured
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         vocab: dict[str, int] = {}
         corpus: list[list[int]] = []
         for text in texts:
@@ -95,6 +98,7 @@ class LexicalIndex:
             if ids:
                 import bm25s
 
+                logging.getLogger("bm25s").setLevel(logging.WARNING)  # see build()
                 model = bm25s.BM25.load(str(directory / "bm25"), mmap=True)
             return cls(ids, model, state.get("generation", ""))
         except (OSError, ValueError, KeyError) as exc:
