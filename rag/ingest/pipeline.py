@@ -169,7 +169,8 @@ class Ingestor:
         with tqdm(total=total, desc="embedding", unit="segment", disable=None) as bar:
             start = 0
             while start < len(prepared):
-                group, n = [], 0
+                group: list[Prepared] = []
+                n = 0
                 while start < len(prepared) and (not group or n + len(prepared[start].segments) <= group_size):
                     group.append(prepared[start])
                     n += len(prepared[start].segments)
