@@ -126,16 +126,17 @@ class ChunkStore:
         self.meta.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[{"token": uuid.uuid4().hex}])
 
     # --- writes --------------------------------------------------------------------------
-    def delete_article(self, article_id: str) -> None:
+    def delete_article(self, article_id: str, bump: bool = True) -> None:
         where = {"article_id": article_id}
         self.manifest.delete(where=where)
         self.chunks.delete(where=where)
         self.segments.delete(where=where)
-        self._bump()
+        if bump:
+            self._bump()
 
     def write_article(self, manifest: dict[str, Any], body: str, chunks: list[Record], segments: list[Record]) -> None:
         """Replace one article: old manifest and vectors out, new vectors in, manifest last."""
-        self.delete_article(manifest["article_id"])
+        self.delete_article(manifest["article_id"], bump=False)  # one generation per replaced article
         for collection, records in ((self.chunks, chunks), (self.segments, segments)):
             for i in range(0, len(records), BATCH):
                 batch = records[i : i + BATCH]
