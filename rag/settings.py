@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = Field(default=32, ge=0)
     segment_max_words: int = Field(default=40, ge=5, description="long sentences split at commas")
 
+    # --- input limits: a bad input gets a specific message at once, before any model runs ---
+    max_question_chars: int = Field(default=1000, ge=10, description="longer questions are refused at once "
+                                    "(embedding 50,000 characters took 20 s)")
+    max_article_mb: float = Field(default=20.0, gt=0, description="article files (and uploads) larger than "
+                                  "this are skipped with a message")
+
     # --- store ---------------------------------------------------------------------------
     chroma_url: str = Field(default="", description="http://host:port of a Chroma server; empty = embedded")
     collection_prefix: str = "articles"
@@ -125,6 +131,12 @@ class Settings(BaseSettings):
     openai_api_key: str = Field(default="none", description="openai-like backend: API key (local servers "
                                 "ignore it)")
     openai_timeout: float = Field(default=120.0, gt=0)
+    openai_connect_timeout: float = Field(default=2.0, gt=0, description="openai-like backend: seconds to "
+                                          "connect (a dead server fails fast, no retries)")
+    llm_deadline_s: float = Field(default=180.0, gt=0, description="wall-clock bound of one reply from an LLM "
+                                  "server (Ollama, openai-like, a llama-index LLM), checked as tokens arrive: a "
+                                  "server that trickles tokens forever is cut off and its connection closed; "
+                                  "it also caps each read timeout")
 
     # --- UI ------------------------------------------------------------------------------
     ui_host: str = "127.0.0.1"

@@ -3,7 +3,13 @@ server, through llama-index's ``OpenAILike``) or ``auto`` (Ollama when it answer
 model, else the embedded model). A llama-index ``LLM`` object passed in (``RAG.from_settings(
 settings, llm=...)``) becomes the ``llama-index`` backend and the default. The factory owns the
 backend objects, so the embedded model is loaded once per factory, and caches the Ollama probe
-for a few seconds."""
+for a few seconds.
+
+``auto`` decides once per question, before generating: Ollama down, unreachable, stuck (the probe
+is bounded by the connect timeout and a few seconds' read) or without the model means the
+embedded model answers. Once Ollama has started a reply, a failure is the user's error to see
+(``BackendError``), never a silent switch: they already saw Ollama's draft, and a second model's
+answer under it would mix two replies."""
 
 from __future__ import annotations
 
@@ -34,7 +40,7 @@ class BackendFactory:
         self._llamacpp: LlamaCppBackend | None = None
         self._ollama: OllamaBackend | None = None
         self._openai: LlamaIndexBackend | None = None
-        self._custom = LlamaIndexBackend(llm) if llm is not None else None
+        self._custom = LlamaIndexBackend(llm, deadline_s=settings.llm_deadline_s) if llm is not None else None
         self._probe: tuple[float, bool, str] | None = None
 
     @property

@@ -60,10 +60,16 @@ class LlamaCppBackend:
         self.repeat_penalty = settings.repeat_penalty
         self.last_prompt_tokens = 0
         self._llm: Any = None
-        self._lock = threading.Lock()  # one generation at a time on one model
+        # one generation at a time on one model (held while the stream is consumed); loading and
+        # tokenizing take the same lock, so 8 threads asking at once load the GGUF once
+        self._lock = threading.RLock()
 
     @property
     def llm(self):
+        with self._lock:
+            return self._load()
+
+    def _load(self):
         if self._llm is None:
             from llama_cpp import Llama
 
@@ -77,7 +83,8 @@ class LlamaCppBackend:
         return self._llm
 
     def count_tokens(self, text: str) -> int:
-        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
+        with self._lock:
+            return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
 
     def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
         with self._lock:
