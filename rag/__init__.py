@@ -15,12 +15,12 @@ Public API::
 
 from rag.answer.answerer import Answer, Citation, StreamEvent
 from rag.engine import RAG
-from rag.errors import BackendError, IngestError, ModelError, RagError
+from rag.errors import BackendError, IngestError, ModelError, QuestionError, RagError
 from rag.ingest.pipeline import IngestReport
 from rag.retrieval.passage import ArticleHits, Passage, group_by_article
 from rag.settings import Settings
 
 __all__ = [
     "RAG", "Settings", "Answer", "Citation", "StreamEvent", "Passage", "ArticleHits", "group_by_article",
-    "IngestReport", "RagError", "BackendError", "IngestError", "ModelError",
+    "IngestReport", "RagError", "BackendError", "IngestError", "ModelError", "QuestionError",
 ]

@@ -14,5 +14,14 @@ class IngestError(RagError):
     """A path given to ingest cannot be read at all."""
 
 
+class StoreError(RagError):
+    """The index (Chroma) cannot be read or written: corrupt, locked, disk full, server away."""
+
+
 class BackendError(RagError):
     """The LLM backend cannot answer (server down, model not pulled, timeout)."""
+
+
+class QuestionError(RagError, ValueError):
+    """The question cannot be searched as it is (empty, too long, no words): the message says
+    which, in the question's language. A ValueError too, for callers that caught that before."""

@@ -38,6 +38,7 @@ from rag.backends.base import ChatBackend
 from rag.retrieval.evidence import Source, approx_tokens
 from rag.retrieval.hybrid import HybridRetriever
 from rag.retrieval.nodes import node_to_passage, source_to_node
+from rag.text.question import clean_question, strip_invisible
 
 
 @dataclass
@@ -121,10 +122,9 @@ class GroundedQueryEngine(BaseQueryEngine):
     def events(self, question: str, standalone: str | None = None, *,
                started: float | None = None) -> Iterator[tuple[StreamEvent, list[Source]]]:
         """The one answering path: (event, numbered sources) pairs, deltas then the Answer."""
-        if not question or not question.strip():
-            raise ValueError("the question is empty")
+        question = clean_question(question, self.answerer.settings.max_question_chars)
         started = started or time.perf_counter()
-        standalone = standalone or question
+        standalone = strip_invisible(standalone or "") or question
         t0 = time.perf_counter()
         vector = self.retriever.embed_model.get_query_embedding(standalone)
         nodes = self.retriever.retrieve(QueryBundle(standalone, embedding=vector))
