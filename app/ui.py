@@ -10,9 +10,9 @@ never run the CPU-bound models at the same time, and the queue makes a second us
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import re
-import shutil
 import sys
 from importlib import resources
 from pathlib import Path
@@ -22,7 +22,8 @@ from pydantic import ValidationError
 
 from app import render
 from rag import RAG, RagError, Settings
-from rag.ingest.formats import SUFFIXES
+from rag.ingest.formats import MB, SUFFIXES
+from rag.ingest.uploads import save_upload
 from rag.settings import BACKENDS
 
 log = logging.getLogger(__name__)
@@ -143,18 +144,15 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
     def add_files(files, progress=gr.Progress()):  # noqa: B008 (Gradio passes its tracker through this default)
         if not files:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        settings.uploads_dir.mkdir(parents=True, exist_ok=True)
         lines = []
+        limit = int(settings.max_article_mb * MB)
         for i, upload in enumerate(files):
-            name = Path(str(upload)).name
+            name = Path(str(upload)).name.replace("`", "'")  # Gradio keeps the browser's base name
             progress((i, len(files)), desc=f"indexing {name}")
-            if Path(name).suffix.lower() not in SUFFIXES:
-                lines.append(f"- `{name}`: skipped, only {' '.join(SUFFIXES)} files can be added")
-                continue
             try:
-                target = settings.uploads_dir / name
-                shutil.copyfile(str(upload), target)
-                lines.append(f"- `{name}`: {rag.ingest([target], prune=False).summary()}")
+                target = save_upload(Path(str(upload)), name, settings.uploads_dir, limit)
+                saved = "" if target.name == name else f" (saved as `{target.name}`)"
+                lines.append(f"- `{name}`{saved}: {rag.ingest([target], prune=False).summary()}")
             except (RagError, OSError) as exc:
                 lines.append(f"- `{name}`: not indexed: {exc}")
         progress((len(files), len(files)), desc="done")
@@ -216,11 +214,33 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
                 answer = rag.ask(question, language=None if language == "auto" else language)
             except (RagError, ValueError) as exc:
                 raise gr.Error(str(exc)) from exc
+            except Exception as exc:  # never a traceback to the caller; the log has it
+                log.exception("/ask failed")
+                raise gr.Error(f"internal error ({type(exc).__name__}); see the server log") from exc
             data = answer_dict(answer)
             return {key: data[key] for key in ("text", "answered", "language", "citations")}
 
         gr.api(ask_api, api_name="ask", concurrency_id="model")
     return demo
+
+
+def exposure_warning(settings: Settings) -> str:
+    """A warning when the UI listens beyond this machine without a login ("" otherwise).
+
+    >>> exposure_warning(Settings(ui_host="0.0.0.0"))[:40]
+    'the UI listens on 0.0.0.0, reachable fro'
+    >>> exposure_warning(Settings(ui_host="127.0.0.1")), exposure_warning(Settings(ui_host="0.0.0.0", ui_auth="a:b"))
+    ('', '')
+    """
+    host = settings.ui_host.strip("[]")
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback or settings.ui_auth:
+        return ""
+    return (f"the UI listens on {settings.ui_host}, reachable from other machines, without a login: anyone "
+            "who can reach it can read the articles and upload files; set RAG_UI_AUTH=user:password")
 
 
 def launch_options(settings: Settings) -> dict:
@@ -264,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if warning := exposure_warning(settings):
+        log.warning(warning)
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     demo = build_ui(rag, settings)
     demo.queue(default_concurrency_limit=settings.ui_concurrency)
     demo.launch(**launch_options(settings))

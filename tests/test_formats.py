@@ -190,7 +190,7 @@ def test_empty_docx_is_reported():
     (".docx", b"this is not a zip", "not a readable .docx file"),
     (".html", bytes(range(256)) * 4, "no article text found"),
     (".htm", b"<html><body>  </body></html>", "no article text found"),
-    (".txt", "caf\xe9".encode("latin-1"), "not valid UTF-8"),
+    (".txt", "Новости дня: мост открыт для движения".encode("cp1251"), "not valid UTF-8"),
 ])
 def test_corrupt_files_give_a_reason(suffix, raw, reason):
     with pytest.raises(IngestError, match=reason):

@@ -74,13 +74,13 @@ def test_deleted_file_is_removed(fake_rag, seeds_copy):
 
 
 def test_bad_files_are_reported_and_the_rest_indexed(fake_rag, seeds_copy):
-    (seeds_copy / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
+    (seeds_copy / "cyrillic.txt").write_bytes("Новости дня: мост открыт для движения".encode("cp1251"))
     (seeds_copy / "empty.md").write_text("   \n", encoding="utf-8")
     (seeds_copy / "debris_only.txt").write_text("SHARE:\nClose ad\n", encoding="utf-8")
     (seeds_copy / "image.png").write_bytes(b"\x89PNG")
     report = fake_rag.ingest([seeds_copy, seeds_copy / "image.png", seeds_copy / "missing.txt"])
     reasons = {path.split("/")[-1]: reason for path, reason in report.skipped}
-    assert "UTF-8" in reasons["latin1.txt"]
+    assert "save it as UTF-8" in reasons["cyrillic.txt"]  # single-byte non-Arabic: refused, not guessed
     assert reasons["empty.md"] == "empty file"
     assert "debris" in reasons["debris_only.txt"]
     assert "unsupported" in reasons["image.png"]
@@ -119,14 +119,15 @@ def test_crash_midway_is_repaired(fake_rag, seeds_copy, monkeypatch, fail_on):
     assert index_state(fake_rag) == clean
 
 
-def test_duplicate_article_ids_are_reported(fake_rag, tmp_path):
+def test_the_same_text_under_two_names_is_indexed_once(fake_rag, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     text = "عنوان خبر عن التعاون بين البلدين اليوم\nنص الخبر الطويل الذي يتحدث عن التعاون بين البلدين في مجالات عديدة مثل الطاقة والنقل."
     (tmp_path / "a" / "same.txt").write_text(text, encoding="utf-8")
-    (tmp_path / "b" / "same.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b" / "copy.txt").write_text(text, encoding="utf-8")
     report = fake_rag.ingest([tmp_path / "a", tmp_path / "b"])
-    assert report.added == ["same"] and "duplicate article id" in report.skipped[0][1]
+    assert report.added == ["same"]
+    assert report.skipped == [(str(tmp_path / "b" / "copy.txt"), "same text as same")]
 
 
 def test_nothing_to_ingest_is_an_error(fake_rag, tmp_path):

@@ -1,11 +1,11 @@
 """The real UI in headless Chromium: streamed bilingual answers, clickable citations, sources with
-highlighted passages, refusals, text direction. Screenshots go to artifacts/; the Arabic
-answer is also saved as docs/screenshot-ar.png for the README."""
+highlighted passages, refusals, text direction. Screenshots go to artifacts/ only: the tests
+never modify files in the repository (docs/screenshot-ar.png is copied from
+artifacts/screenshot-ar.png by hand when the UI changes)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -103,8 +103,7 @@ def test_bilingual_chat_with_citations_and_refusal(page):
     assert source.query_selector(".article-body").is_visible()
     assert "<mark>" in source.query_selector(".article-body").inner_html()
     page.screenshot(path=str(ARTIFACTS / "ui-arabic.png"), full_page=True)
-    Path(ROOT / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(ROOT / "docs" / "screenshot-ar.png"))
+    page.screenshot(path=str(ARTIFACTS / "screenshot-ar.png"))
 
     # English, in a fresh chat (no follow-up rewriting): left-to-right, cited
     clear(page)
@@ -152,10 +151,17 @@ def test_backend_problem_is_a_clear_message(page):
 
 
 def test_upload_indexes_and_lists_articles(page, tmp_path):
-    article = tmp_path / "ui_upload_bridge.md"
-    article.write_text("Upload test: <script>window.__pwned = 1</script> bridge news\n\n2024-05-02\n\n"
-                       "A new bridge over the Kura river in Mingachevir opened on 2 May 2024. It is 480 metres "
-                       "long.\n", encoding="utf-8")
+    # The page's title holds markup as *text* (escaped in the HTML): it must reach the browser as
+    # text. The paragraph also carries a real <script> and an <img onerror>: markup is dropped at
+    # ingest (rag/ingest/formats.py), so neither may ever run.
+    title = "Upload test: <script>window.__pwned = 1</script> bridge news"
+    article = tmp_path / "ui_upload_bridge.html"
+    article.write_text("<html><head><title>Upload test: &lt;script&gt;window.__pwned = 1&lt;/script&gt; bridge "
+                       "news</title></head><body><article><h1>Upload test: &lt;script&gt;window.__pwned = 1"
+                       "&lt;/script&gt; bridge news</h1><p>2024-05-02</p><p>A new bridge over the Kura river in "
+                       "Mingachevir opened on 2 May 2024. It is 480 metres long.<script>window.__pwned = 2"
+                       "</script><img src=x onerror=\"window.__pwned = 3\"></p></article></body></html>",
+                       encoding="utf-8")
     page.get_by_text("Add articles · إضافة مقالات").click()
     page.set_input_files("#upload input[type=file]", str(article))
     page.wait_for_function("() => document.querySelector('#ingest-log')?.innerText.includes('added 1')",
@@ -163,7 +169,7 @@ def test_upload_indexes_and_lists_articles(page, tmp_path):
     rows = page.query_selector_all("#articles tbody tr")
     assert len(rows) == 6
     row = next(r for r in rows if "ui_upload_bridge" in r.inner_text())
-    assert "<script>window.__pwned = 1</script>" in row.inner_text()  # shown as text, not run
+    assert title in row.inner_text()  # shown as text, not run
     assert page.evaluate("window.__pwned") is None
     assert "6 articles" in page.inner_text("#status")
 
@@ -172,7 +178,10 @@ def test_upload_indexes_and_lists_articles(page, tmp_path):
     answer = ask(page, "When did the new bridge over the Kura river in Mingachevir open?", 0)
     answer.query_selector("a.cite").click()
     source = page.wait_for_selector("#sources .source.active", timeout=15_000)
-    assert "<script>window.__pwned = 1</script>" in source.query_selector(".title").inner_text()
+    assert title in source.query_selector(".title").inner_text()
     marked = source.query_selector(".passage mark").inner_text()
-    assert marked and marked in article.read_text(encoding="utf-8")
+    assert marked and marked in "A new bridge over the Kura river in Mingachevir opened on 2 May 2024. It is 480 metres long."
+    text = source.inner_text()
+    assert "__pwned = 2" not in text and "__pwned = 3" not in text  # dropped at ingest, not shown
+    assert page.evaluate("window.__pwned") is None
     page.screenshot(path=str(ARTIFACTS / "ui-upload.png"), full_page=True)

@@ -14,6 +14,7 @@ because a 1-3 word line before the first paragraph is almost never content.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -75,9 +76,17 @@ def is_debris(line: str) -> bool:
 
 
 def _iso(y: int, m: int, d: int) -> str | None:
-    if 1 <= m <= 12 and 1 <= d <= 31 and 1900 <= y <= 2100:
-        return f"{y:04d}-{m:02d}-{d:02d}"
-    return None
+    """ISO form of a real calendar date in 1900-2100, else None ("31-2-2024" is no date).
+
+    >>> _iso(2024, 2, 29), _iso(2023, 2, 29), _iso(2024, 2, 31)
+    ('2024-02-29', None, None)
+    """
+    if not 1900 <= y <= 2100:
+        return None
+    try:
+        return dt.date(y, m, d).isoformat()
+    except ValueError:
+        return None
 
 
 def find_date(text: str) -> str | None:

@@ -6,13 +6,30 @@ and index layout are unchanged, and whose vectors are complete in the store, is 
 further or re-embedded. Changed articles are replaced whole; articles whose source file is gone
 are removed. The embedding model is only loaded when something actually has to be embedded.
 Each file type is read to plain text by ``rag.ingest.formats``; from there every file goes
-through the same cleaning, splitting and offsets.
+through the same cleaning, splitting and offsets. A file over ``Settings.max_article_mb`` is
+skipped by its size, before it is read.
+
+Article ids are file stems ("news" for a/news.txt), and two different files never replace each
+other: an article already in the store (same resolved path) keeps its id; among new files the
+first in sorted path order gets the stem, and any other claimant ``<stem>-<6 hex of sha256 of
+its resolved path>`` (reported in ``IngestReport.renamed``). So ids are stable across runs and
+do not depend on the order of the paths given. A stem held by an indexed article whose file is
+gone is taken over by the new file (a moved file replaces its old entry, as before).
+
+The same text under two names is indexed once: a new file whose content hash (the file's bytes,
+plus the cleaning and reader versions) equals that of an indexed article whose file still
+exists, or of a file earlier in this run, is skipped as "same text as <id>". The trade-off:
+hashing bytes decides before anything is read or parsed and needs no new field in the store,
+but the same article saved in another encoding, or with other line endings, is not recognised
+and is indexed twice. Files already in the store are never skipped this way (an edited file is
+updated as usual).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +38,10 @@ from tqdm import tqdm
 from rag.embedder import SentenceEmbedder
 from rag.errors import IngestError
 from rag.ingest.clean import clean_article
-from rag.ingest.formats import SUFFIXES, Extracted, extract
+from rag.ingest.formats import MB, SUFFIXES, Extracted, extract, too_large
 from rag.ingest.vectors import pool_chunks
 from rag.settings import Settings
-from rag.store import ChunkStore, Record
+from rag.store import ArticleState, ChunkStore, Record
 from rag.text.splitter import chunk_segments, split_segments
 
 log = logging.getLogger(__name__)
@@ -40,12 +57,17 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    # (path, its article id, path of the article that has the plain stem): added files whose
+    # name was taken, so their id is "<stem>-<hash of the path>"
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         line = (f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
                 f"removed {len(self.removed)}, skipped {len(self.skipped)}")
+        renamed = "".join(f"\n  {path} indexed as {article_id} ({Path(path).stem} is {holder})"
+                          for path, article_id, holder in self.renamed)
         reasons = "".join(f"\n  skipped {path}: {reason}" for path, reason in self.skipped)
-        return line + reasons
+        return line + renamed + reasons
 
 
 @dataclass
@@ -74,6 +96,57 @@ def discover(paths: list[Path], report: IngestReport) -> list[Path]:
         else:
             report.skipped.append((str(path), "no such file or folder"))
     return files
+
+
+def path_id(stem: str, resolved: str, taken: Mapping[str, object]) -> str:
+    """``<stem>-<first 6 hex of sha256 of the resolved path>``, longer if even that is taken."""
+    digest = hashlib.sha256(resolved.encode()).hexdigest()
+    n = 6
+    while f"{stem}-{digest[:n]}" in taken:
+        n += 2
+    return f"{stem}-{digest[:n]}"
+
+
+def assign_ids(paths: list[Path], known: Mapping[str, ArticleState]) -> dict[Path, tuple[str, str | None]]:
+    """Each file's article id, and when it is not the file's stem the path of the article that
+    has the stem (rules in the module docstring). ``paths`` are distinct files."""
+    by_path = {state.path: aid for aid, state in known.items() if state.path}
+    holders = {aid: state.path for aid, state in known.items() if state.path and Path(state.path).exists()}
+    ids: dict[Path, tuple[str, str | None]] = {}
+    new: list[tuple[str, Path]] = []
+    for path in paths:
+        resolved = str(path.resolve())
+        if resolved in by_path:
+            ids[path] = (by_path[resolved], None)
+            holders[by_path[resolved]] = str(path)
+        else:
+            new.append((resolved, path))
+    for resolved, path in sorted(new, key=lambda item: item[0]):
+        if path.stem not in holders:
+            ids[path] = (path.stem, None)
+        else:
+            ids[path] = (path_id(path.stem, resolved, {**known, **holders}), holders[path.stem])
+        holders[ids[path][0]] = str(path)
+    return ids
+
+
+def drop_repeats(read: dict[Path, tuple[bytes, str]], known: Mapping[str, ArticleState]
+                 ) -> tuple[dict[Path, tuple[bytes, str]], list[tuple[Path, str | Path]]]:
+    """(the files to index, [(a new file, the article id or earlier file with the same content
+    hash)]). The first holder of a text is an indexed article whose file still exists, then a
+    file of this run already in the store, then new files in sorted path order."""
+    in_store = {state.path for state in known.values() if state.path}
+    in_run = {str(path.resolve()): path for path in read}
+    first: dict[str, str | Path] = {}
+    for aid, state in known.items():
+        if state.complete and state.path not in in_run and state.path and Path(state.path).exists():
+            first.setdefault(state.content_hash, aid)
+    for _resolved, path in sorted(in_run.items(), key=lambda item: (item[0] not in in_store, item[0])):
+        first.setdefault(read[path][1], path)
+    repeats = [(path, first[digest]) for path, (_, digest) in read.items()
+               if first[digest] != path and str(path.resolve()) not in in_store]
+    dropped = {path for path, _ in repeats}
+    return {path: value for path, value in read.items() if path not in dropped}, repeats
 
 
 def read_article(path: Path, raw: bytes) -> Extracted:
@@ -112,6 +185,10 @@ class Ingestor:
                         [(c.first_segment, c.last_segment) for c in chunks])
 
     def run(self, paths: list[Path], reset: bool = False, prune: bool = True) -> IngestReport:
+        with self.store.writing():  # one writing process at a time (rag/write_lock.py)
+            return self._run(paths, reset, prune)
+
+    def _run(self, paths: list[Path], reset: bool, prune: bool) -> IngestReport:
         report = IngestReport()
         if reset:
             self.store.reset()
@@ -119,20 +196,14 @@ class Ingestor:
         if not files and not report.skipped and not prune:
             raise IngestError(f"nothing to ingest: no {SUPPORTED} files in " + ", ".join(map(str, paths)))
         known = self.store.articles()
-        todo: list[tuple[str, Path, bytes, str]] = []  # (id, path, raw bytes, hash); read when prepared
-        seen: dict[str, Path] = {}
-        for path in files:
-            article_id = path.stem
-            if article_id in seen:
-                report.skipped.append((str(path), f"duplicate article id {article_id!r} (also {seen[article_id]})"))
-                continue
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                report.skipped.append((str(path), str(exc)))
-                continue
-            seen[article_id] = path
-            digest = self.content_hash(raw, path.suffix)
+        read = self._read(files, report)
+        fresh, repeats = drop_repeats(read, known)
+        ids = assign_ids(list(fresh), known)
+        for path, first in repeats:  # the same bytes as an indexed article or an earlier file: indexed once
+            report.skipped.append((str(path), f"same text as {first if isinstance(first, str) else ids[first][0]}"))
+        todo: list[tuple[str, Path, bytes, str]] = []  # (id, path, raw bytes, hash); prepared below
+        for path, (raw, digest) in fresh.items():
+            article_id = ids[path][0]
             state = known.get(article_id)
             if state and state.complete and state.content_hash == digest and state.path == str(path.resolve()):
                 report.unchanged.append(article_id)
@@ -146,8 +217,11 @@ class Ingestor:
             except IngestError as exc:
                 report.skipped.append((str(path), str(exc)))
         self._write(prepared, known, report)
+        added = set(report.added)
+        report.renamed = [(str(path), aid, holder) for path, (aid, holder) in ids.items() if holder and aid in added]
 
         if prune:  # articles whose source file has disappeared, and half-written leftovers
+            seen = {aid for aid, _ in ids.values()}
             for article_id, state in known.items():
                 if article_id in seen:
                     continue
@@ -157,6 +231,28 @@ class Ingestor:
                         report.removed.append(article_id)
         log.info("ingest: %s", report.summary())
         return report
+
+    def _read(self, files: list[Path], report: IngestReport) -> dict[Path, tuple[bytes, str]]:
+        """Each distinct file's bytes and content hash; a file over the size limit is skipped
+        by its size, never read."""
+        limit = int(self.settings.max_article_mb * MB)
+        read: dict[Path, tuple[bytes, str]] = {}
+        resolved: set[Path] = set()
+        for path in files:
+            if path.resolve() in resolved:  # given twice (a folder and a file in it)
+                continue
+            resolved.add(path.resolve())
+            try:
+                reason = too_large(path.stat().st_size, limit)
+                if reason:
+                    report.skipped.append((str(path), reason))
+                    continue
+                raw = path.read_bytes()
+            except OSError as exc:
+                report.skipped.append((str(path), str(exc)))
+                continue
+            read[path] = (raw, self.content_hash(raw, path.suffix))
+        return read
 
     def _write(self, prepared: list[Prepared], known: dict, report: IngestReport) -> None:
         """Embed segments only (chunk vectors are pooled from them: rag/ingest/vectors.py), in
