@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("fetch-models", help="download, assemble and verify the offline models")
     ing = sub.add_parser("ingest", help=f"index articles ({' '.join(SUFFIXES)}; files or folders)")
     ing.add_argument("paths", nargs="*", default=["seeds"], help="files or folders (default: seeds)")
-    ing.add_argument("--reset", action="store_true", help="drop the index first")
+    ing.add_argument("--reset", action="store_true", help="drop the index first and re-read every file (an unreadable index folder is moved aside)")
     se = sub.add_parser("search", help="hybrid retrieval only")
     se.add_argument("question")
     se.add_argument("--k", type=int, default=None)
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_doctor(settings)
         from rag.engine import RAG
 
-        rag = RAG.from_settings(settings)
+        rag = RAG.from_settings(settings, rebuild_index=args.command == "ingest" and args.reset)
         if args.command == "ingest":
             report = rag.ingest(args.paths, reset=args.reset)
             print(report.summary())

@@ -34,6 +34,7 @@ from rag.retrieval.hybrid import HybridRetriever, Passage
 from rag.retrieval.lexical_sync import SyncedLexicalIndex, lexical_dir
 from rag.settings import Settings
 from rag.store import ChunkStore
+from rag.text.question import clean_question
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,12 @@ class RAG:
         self.answerer = Answerer(settings, embedder)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, llm: Any = None) -> RAG:
-        """Build the pipeline; ``llm`` may be any llama-index ``LLM``, which then answers."""
+    def from_settings(cls, settings: Settings | None = None, llm: Any = None, *, rebuild_index: bool = False) -> RAG:
+        """Build the pipeline; ``llm`` may be any llama-index ``LLM``, which then answers.
+        ``rebuild_index``: an unreadable index folder is moved aside instead of raising
+        ``StoreError`` (for ``ingest --reset``, which then re-reads the article files)."""
         settings = settings or Settings()
-        return cls(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),
+        return cls(settings, ChunkStore(settings, rebuild=rebuild_index), SentenceEmbedder.from_settings(settings),
                    BackendFactory(settings, llm=llm))
 
     def _retriever(self) -> HybridRetriever:
@@ -114,8 +117,7 @@ class RAG:
         return self.retrieve_with_vector(question, k)[0]
 
     def retrieve_with_vector(self, question: str, k: int | None = None) -> tuple[list[Passage], list[float]]:
-        if not question or not question.strip():
-            raise ValueError("the question is empty")
+        question = clean_question(question, self.settings.max_question_chars)
         vector = self.embed_query(question)
         return self.retriever.search(question, vector, k or self.settings.top_k), vector
 
@@ -123,8 +125,7 @@ class RAG:
     def stream(self, question: str, history: list[dict] | None = None, *, backend: str | None = None,
                language: str | None = None, k: int | None = None) -> Iterator[StreamEvent]:
         """Yields StreamEvent(delta=...) while generating, then one StreamEvent(answer=Answer)."""
-        if not question or not question.strip():
-            raise ValueError("the question is empty")
+        question = clean_question(question, self.settings.max_question_chars)  # QuestionError: say why
         started = time.perf_counter()
         engine = self.as_query_engine(backend=backend, language=language, k=k)
         standalone = condense(question, history or [], engine.llm, self.answerer.prompts)

@@ -13,16 +13,14 @@ import httpx
 import pytest
 
 from rag import RAG, RagError, Settings
+from rag.errors import StoreError
 from rag.store import ChunkStore
 from tests.fakes import FakeEmbedder
 from tests.net import free_port
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
+def start_chroma(path: Path, port: int) -> tuple[subprocess.Popen, str]:
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
     url = f"http://127.0.0.1:{port}"
@@ -35,6 +33,12 @@ def chroma_server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("chroma server did not start")
+    return proc, url
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    proc, url = start_chroma(tmp_path_factory.mktemp("chroma-server"), free_port())
     yield url
     proc.terminate()
     proc.wait(10)
@@ -63,6 +67,32 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     settings = Settings(data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(RagError, match="cannot reach the Chroma server"):
         ChunkStore(settings)
+
+
+def test_server_restart_during_use_loses_nothing(seeds_copy, tmp_path):
+    """The Chroma server goes away mid-session: requests fail with a clear message meanwhile,
+    and resume on the same objects once it is back, with every article still there."""
+    port = free_port()
+    proc, url = start_chroma(tmp_path / "server", port)
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=url, embed_model="fake", chunk_tokens=60,
+                        chunk_overlap_tokens=10)
+    rag = RAG(settings, ChunkStore(settings), FakeEmbedder())
+    rag.ingest([seeds_copy])
+    before = rag.store.count(), [p.chunk_id for p in rag.retrieve("ناختشيفان سكة حديد إيران", 3)]
+    proc.kill()  # a crash, not a clean shutdown
+    proc.wait(10)
+    with pytest.raises(StoreError, match="Chroma server .* failed while searching.*nothing is lost"):
+        rag.retrieve("ناختشيفان سكة حديد إيران", 3)
+    proc, _ = start_chroma(tmp_path / "server", port)
+    try:
+        assert (rag.store.count(), [p.chunk_id for p in rag.retrieve("ناختشيفان سكة حديد إيران", 3)]) == before
+        assert len(rag.ingest([seeds_copy]).unchanged) == 5
+        (seeds_copy / "ginger.txt").write_text(GINGER, encoding="utf-8")
+        assert rag.ingest([seeds_copy]).added == ["ginger"]
+        assert rag.store.count()[0] == 6
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 WRITER = """

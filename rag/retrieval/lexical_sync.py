@@ -43,7 +43,9 @@ class SyncedLexicalIndex:
         self._worker: threading.Thread | None = None
         generation = store.generation()
         index = LexicalIndex.load(directory) if directory else None
-        if index is None or index.generation != generation:
+        # the chunk count too: a process killed between writing an article and changing the
+        # generation leaves the generation as the saved index has it, but not the chunks
+        if index is None or index.generation != generation or len(index) != store.chunks.count():
             index = self.rebuild(generation)
         else:
             log.info("lexical index opened from %s (%d chunks)", directory, len(index))
