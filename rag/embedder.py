@@ -7,12 +7,15 @@ Queries and documents get the model's own prompts: for EmbeddingGemma that is
 (e.g. a plain multilingual MiniLM) the text goes in unchanged.
 
 The model is loaded lazily, on the first call that needs it, so an unchanged re-ingest or a
-``doctor`` run never pays the load time.
+``doctor`` run never pays the load time. One lock serialises loading, tokenizing and encoding:
+the Hugging Face fast tokenizer is not safe to share between threads ("Already borrowed"), and
+two encodes at once on 2 cores would only slow each other down.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,7 @@ class SentenceEmbedder(BaseEmbedding):
     model_path: str
     dtype: str = "float32"
     _model: Any = PrivateAttr(default=None)
+    _lock: Any = PrivateAttr(default_factory=threading.RLock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SentenceEmbedder:
@@ -63,6 +67,10 @@ class SentenceEmbedder(BaseEmbedding):
     # --- model --------------------------------------------------------------------------
     @property
     def model(self):
+        with self._lock:
+            return self._load()
+
+    def _load(self):
         if self._model is None:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -82,7 +90,8 @@ class SentenceEmbedder(BaseEmbedding):
         return dict(getattr(self.model, "prompts", {}) or {})
 
     def count_tokens(self, text: str) -> int:
-        return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+        with self._lock:
+            return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def document_text(self, title: str, text: str) -> str:
         """The string embedded for a passage: the model's document prompt, with the title."""
@@ -92,8 +101,9 @@ class SentenceEmbedder(BaseEmbedding):
         return prompt + text
 
     def _encode(self, texts: list[str], prompt: str) -> list[list[float]]:
-        vectors = self.model.encode(texts, prompt=prompt, batch_size=self.embed_batch_size,
-                                    normalize_embeddings=True, convert_to_numpy=True)
+        with self._lock:
+            vectors = self.model.encode(texts, prompt=prompt, batch_size=self.embed_batch_size,
+                                        normalize_embeddings=True, convert_to_numpy=True)
         return vectors.astype("float32").tolist()
 
     # --- llama-index interface ------------------------------------------------------------
@@ -120,8 +130,9 @@ class SentenceEmbedder(BaseEmbedding):
 
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        vectors = self.model.encode(texts, batch_size=self.embed_batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True)
+        with self._lock:
+            vectors = self.model.encode(texts, batch_size=self.embed_batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True)
         return vectors.astype("float32")
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
