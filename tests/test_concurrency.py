@@ -32,13 +32,18 @@ def questions(gold_rows, n: int) -> list[dict]:
     return [pool[i % len(pool)] for i in range(n)]
 
 
-def check(row: dict, question: str, language: str, answered: bool, cited: set[str]) -> str | None:
-    """Why this answer cannot be the answer to ``row`` (None when it can)."""
+def check(row: dict, question: str, language: str, answered: bool, cited: set[str],
+          alone: tuple[bool, set[str]] | None = None) -> str | None:
+    """Why this answer cannot be the answer to ``row`` (None when it can). ``alone``: (answered,
+    cited articles) when the question was asked with nobody else asking: a crossed stream or
+    citation list shows as another question's articles."""
     if question and question != row["question"]:
         return f"answer to another question: {question!r}"
     if language != detect_language(row["question"]):
         return f"answer in {language}"
-    if answered and not cited <= set(row["sources"]):
+    if alone is not None and (answered, cited) != alone:
+        return f"answered={answered} citing {sorted(cited)}; asked alone: answered={alone[0]} citing {sorted(alone[1])}"
+    if alone is None and answered and not cited & set(row["sources"]):
         return f"cites {sorted(cited)}, the question is about {row['sources']}"
     return None
 
@@ -51,6 +56,11 @@ def test_eight_threads_fifty_questions_and_an_upload(seeded_rag, gold_rows, tmp_
     upload = tmp_path / "bridge.txt"
     upload.write_text(NEW_ARTICLE, encoding="utf-8")
 
+    alone = {}
+    for row in rows[:10]:  # the ten distinct questions, one at a time
+        answer = rag.ask(row["question"])
+        alone[row["question"]] = (answer.answered, {c.article_id for c in answer.citations})
+
     def ask(i: int):
         row = rows[i]
         if i == 10:  # one client adds an article while the others are answering
@@ -58,7 +68,7 @@ def test_eight_threads_fifty_questions_and_an_upload(seeded_rag, gold_rows, tmp_
             assert report.added == ["bridge"], report.summary()
         answer = rag.ask(row["question"])
         return check(row, answer.question, answer.language, answer.answered,
-                     {c.article_id for c in answer.citations}), answer.answered
+                     {c.article_id for c in answer.citations}, alone[row["question"]]), answer.answered
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(ask, range(len(rows))))
@@ -79,11 +89,17 @@ def test_eight_clients_through_the_ui_queue(ui_server, gold_rows):  # noqa: F811
     rows = questions(gold_rows, 16)
     local = threading.local()
 
-    def ask(row: dict):
+    def predict(row: dict) -> tuple[str, bool, set[str]]:
         if not hasattr(local, "client"):
             local.client = Client(ui_server, verbose=False)
         result = local.client.predict(row["question"], "auto", api_name="/ask")
-        return check(row, "", result["language"], result["answered"], {c["article_id"] for c in result["citations"]})
+        return result["language"], result["answered"], {c["article_id"] for c in result["citations"]}
+
+    alone = {row["question"]: predict(row)[1:] for row in rows[:10]}
+
+    def ask(row: dict):
+        language, answered, cited = predict(row)
+        return check(row, "", language, answered, cited, alone[row["question"]])
 
     with ThreadPoolExecutor(8) as pool:
         problems = [(row["id"], why) for row, why in zip(rows, pool.map(ask, rows)) if why]
