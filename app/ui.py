@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 import gradio as gr
+from gradio.route_utils import FnIndexInferError
 from pydantic import ValidationError
 
 from app import render
@@ -248,7 +249,14 @@ def launch_options(settings: Settings) -> dict:
     return {"server_name": settings.ui_host, "server_port": settings.ui_port, "auth": auth,
             "css": ASSETS.joinpath("assets.css").read_text(encoding="utf-8"),
             "js": ASSETS.joinpath("assets.js").read_text(encoding="utf-8"),
-            "footer_links": ["api"]}
+            "footer_links": ["api"], "app_kwargs": {"exception_handlers": {FnIndexInferError: unknown_endpoint}}}
+
+
+async def unknown_endpoint(request, exc: Exception):
+    """A call to an API name the app does not have is the caller's error (404), not a 500."""
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"error": f"no such endpoint: {request.url.path}; the API is /ask"}, status_code=404)
 
 
 def prepare(rag: RAG, seed: bool = True, warm: bool = True) -> None:

@@ -30,6 +30,7 @@ from rag.answer.selector import EvidenceSelector
 from rag.backends import BackendFactory, BackendLLM
 from rag.embedder import SentenceEmbedder
 from rag.ingest.pipeline import Ingestor, IngestReport
+from rag.memory import release_freed_memory
 from rag.retrieval.hybrid import HybridRetriever, Passage
 from rag.retrieval.lexical_sync import SyncedLexicalIndex, lexical_dir
 from rag.settings import Settings
@@ -128,9 +129,12 @@ class RAG:
         question = clean_question(question, self.settings.max_question_chars)  # QuestionError: say why
         started = time.perf_counter()
         engine = self.as_query_engine(backend=backend, language=language, k=k)
-        standalone = condense(question, history or [], engine.llm, self.answerer.prompts)
-        for event, _ in engine.events(question, standalone, started=started):
-            yield event
+        try:
+            standalone = condense(question, history or [], engine.llm, self.answerer.prompts)
+            for event, _ in engine.events(question, standalone, started=started):
+                yield event
+        finally:
+            release_freed_memory()  # a server answering for days keeps its memory flat (rag/memory.py)
 
     def ask(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer:
         answer = None
