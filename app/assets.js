@@ -6,6 +6,22 @@
   setDir();
   new MutationObserver(setDir).observe(document.body, { childList: true, subtree: true });
 
+  // Enter sends, Shift+Enter adds a line (as in chat apps; Gradio's multi-line box does the
+  // opposite, on "keypress"). Both key events are caught while capturing, before the box's own
+  // handler; an IME still composing (Enter picks a candidate) is left alone.
+  const inQuestion = (event) => event.key === "Enter" && !event.isComposing && event.target.closest
+    && event.target.closest("#question textarea");
+  document.addEventListener("keypress", (event) => {
+    if (inQuestion(event)) event.stopPropagation();  // Gradio's submit-on-Shift+Enter never sees it
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    if (!inQuestion(event) || event.shiftKey) return;  // Shift+Enter: the browser's new line
+    event.preventDefault();
+    event.stopPropagation();
+    const ask = document.querySelector("#ask");
+    if (ask && !ask.disabled) ask.click();
+  }, true);
+
   // A citation marker shows its source: the click also selects the message (Gradio's select
   // event), which switches the panel to that answer; wait for it, then scroll and highlight.
   const show = (target) => {

@@ -168,7 +168,8 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
                 chatbot = gr.Chatbot(elem_id="chat", label="Conversation", height=520, render_markdown=False,
                                      feedback_options=None, buttons=["copy"], group_consecutive_messages=False)
                 question = gr.Textbox(elem_id="question", show_label=False, lines=2, max_lines=6,
-                                      placeholder="Ask in Arabic or English · اسأل بالعربية أو بالإنجليزية")
+                                      placeholder="Ask in Arabic or English (Enter sends, Shift+Enter adds a line) · "
+                                                  "اسأل بالعربية أو بالإنجليزية (Enter للإرسال، Shift+Enter لسطر جديد)")
                 with gr.Row():
                     ask = gr.Button("Ask · اسأل", variant="primary", elem_id="ask", scale=3)
                     clear = gr.Button("Clear · مسح", elem_id="clear", scale=1)

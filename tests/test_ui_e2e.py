@@ -185,3 +185,22 @@ def test_upload_indexes_and_lists_articles(page, tmp_path):
     assert "__pwned = 2" not in text and "__pwned = 3" not in text  # dropped at ingest, not shown
     assert page.evaluate("window.__pwned") is None
     page.screenshot(path=str(ARTIFACTS / "ui-upload.png"), full_page=True)
+
+
+def test_enter_sends_and_shift_enter_adds_a_line(page):
+    clear(page)
+    box = page.locator("#question textarea")
+    box.click()
+    box.press_sequentially("Which airport did")
+    box.press("Shift+Enter")  # a new line, not a question
+    box.press_sequentially("Azerbaijani soldiers help secure?")
+    page.wait_for_timeout(1500)
+    assert not page.query_selector("#chat .question"), "Shift+Enter sent the question"
+    assert box.input_value() == "Which airport did\nAzerbaijani soldiers help secure?"
+    box.press("Enter")  # sends
+    page.wait_for_selector("#chat .question.turn-0", timeout=30_000)
+    answer = page.wait_for_selector("#chat .answer.turn-0, #chat .answer.error", timeout=ANSWER_TIMEOUT_MS)
+    assert "error" not in answer.get_attribute("class") and "kabul" in answer.inner_text().lower()
+    assert "Enter sends" in box.get_attribute("placeholder")
+    clear(page)
+
