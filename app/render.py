@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from html import escape
 
+from rag.text.language import detect_language
+
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -80,7 +82,8 @@ def link_markers(escaped: str, numbers: list[int], turn: int) -> str:
 
 def user_html(question: str, turn: int) -> str:
     body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(question))
-    return f'<div class="question turn-{int(turn)}" dir="{text_dir(question)}" data-turn="{int(turn)}">{body}</div>'
+    return (f'<div class="question turn-{int(turn)}" dir="{text_dir(question)}" lang="{detect_language(question)}" '
+            f'data-turn="{int(turn)}">{body}</div>')
 
 
 def answer_html(answer, turn: int) -> str:
@@ -101,11 +104,13 @@ def answer_html(answer, turn: int) -> str:
 def streaming_html(partial: str) -> str:
     """The answer while it is being generated (markers not yet verified, so not links)."""
     body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(partial))
-    return f'<div class="answer streaming" dir="{text_dir(partial)}">{body}<span class="cursor">▍</span></div>'
+    return (f'<div class="answer streaming" dir="{text_dir(partial)}" lang="{detect_language(partial)}">{body}'
+            '<span class="cursor">▍</span></div>')
 
 
 def error_html(message: str) -> str:
-    return f'<div class="answer error" dir="{text_dir(message)}" role="alert"><p dir="auto">⚠ {esc(message)}</p></div>'
+    return (f'<div class="answer error" dir="{text_dir(message)}" lang="{detect_language(message)}" role="alert">'
+            f'<p dir="auto">⚠ {esc(message)}</p></div>')
 
 
 # --- sources panel ----------------------------------------------------------------------

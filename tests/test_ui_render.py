@@ -143,3 +143,12 @@ def test_streaming_and_empty_panel():
     assert 'class="answer streaming" dir="ltr"' in render.streaming_html("Kabul <x> [1")
     assert "&lt;x&gt;" in render.streaming_html("Kabul <x> [1")
     assert 'data-turn="-1"' in render.sources_html(None, {}, -1)
+
+
+def test_every_message_says_its_language_for_screen_readers():
+    from app.render import error_html, streaming_html, user_html
+
+    assert 'lang="ar"' in user_html("ما المطار الذي ساهم جنود أذربيجان في تأمينه؟", 0)
+    assert 'lang="en"' in user_html("Which airport?", 0)
+    assert 'lang="ar"' in streaming_html("ساهم الجنود في تأمين مطار كابول")
+    assert 'lang="en"' in error_html("Ollama is not running")
