@@ -64,18 +64,39 @@ def cited_numbers(answer) -> list[int]:
     return seen
 
 
-def link_markers(escaped: str, numbers: list[int], turn: int) -> str:
-    """Turn ``[n]`` in already-escaped text into clickable markers (only for cited numbers).
+def citation_previews(answer, limit: int = 160) -> dict[int, str]:
+    """Source number -> "title: the first cited sentence" (cut at ``limit`` characters), for tooltips.
+
+    >>> citation_previews({"citations": [{"number": 1, "title": "NATO", "quote": "He met the minister."}]})
+    {1: 'NATO: He met the minister.'}
+    """
+    previews: dict[int, str] = {}
+    for c in _get(answer, "citations", None) or []:
+        n, quote = int(_get(c, "number")), " ".join(str(_get(c, "quote", "") or "").split())
+        if n in previews or not quote:
+            continue
+        text = f"{_get(c, 'title', '') or ''}: {quote}".lstrip(": ")
+        previews[n] = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return previews
+
+
+def link_markers(escaped: str, numbers: list[int], turn: int, previews: dict[int, str] | None = None) -> str:
+    """Turn ``[n]`` in already-escaped text into clickable markers (only for cited numbers);
+    the tooltip previews the cited sentence when ``previews`` has it.
 
     >>> link_markers("a [2] b [9]", [2], 4)
     'a <a class="cite cite-2 turn-4" data-n="2" data-turn="4" href="#src-2" title="source 2">[2]</a> b [9]'
+    >>> link_markers("a [1]", [1], 0, {1: 'NATO "chief" <visit>'})[-56:]
+    'title="[1] NATO &quot;chief&quot; &lt;visit&gt;">[1]</a>'
     """
     def repl(match: re.Match) -> str:
         n = int(match.group(1))
         if n not in numbers:
             return match.group(0)
+        preview = (previews or {}).get(n)
+        title = esc(f"[{n}] {preview}") if preview else f"source {n}"
         return (f'<a class="cite cite-{n} turn-{int(turn)}" data-n="{n}" data-turn="{int(turn)}" href="#src-{n}" '
-                f'title="source {n}">[{n}]</a>')
+                f'title="{title}">[{n}]</a>')
 
     return _MARKER.sub(repl, escaped)
 
@@ -96,7 +117,8 @@ def answer_html(answer, turn: int) -> str:
                 f'data-turn="{int(turn)}">'
                 f'<span class="refusal-badge" aria-hidden="true">∅</span>{body}</div>')
     numbers = cited_numbers(answer)
-    body = "".join(f'<p dir="auto">{link_markers(esc(p), numbers, turn)}</p>' for p in _paragraphs(text))
+    previews = citation_previews(answer)
+    body = "".join(f'<p dir="auto">{link_markers(esc(p), numbers, turn, previews)}</p>' for p in _paragraphs(text))
     return (f'<div class="answer turn-{int(turn)}" dir="{text_dir(text)}" lang="{lang}" data-turn="{int(turn)}">'
             f'{body}</div>')
 

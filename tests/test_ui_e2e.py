@@ -76,6 +76,7 @@ def check_marker_shows_source(page, answer, turn: int):
     assert markers, f"no citation markers in: {answer.inner_text()}"
     href = markers[0].get_attribute("href")
     assert re.fullmatch(r"#src-\d+", href) and markers[0].inner_text() == f"[{href[5:]}]"
+    assert markers[0].get_attribute("title").startswith(f"[{href[5:]}] ")  # previews the cited sentence
     markers[0].click()
     page.wait_for_selector(f"#sources .sources[data-turn='{turn}'] {href}.source.active", timeout=15_000)
     source = page.query_selector(f"#sources {href}")

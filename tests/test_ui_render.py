@@ -152,3 +152,10 @@ def test_every_message_says_its_language_for_screen_readers():
     assert 'lang="en"' in user_html("Which airport?", 0)
     assert 'lang="ar"' in streaming_html("ساهم الجنود في تأمين مطار كابول")
     assert 'lang="en"' in error_html("Ollama is not running")
+
+
+def test_citation_tooltips_preview_the_cited_sentence_escaped():
+    html = render.answer_html({"text": "He met him [1].", "answered": True, "language": "en", "citations": [
+        {"number": 1, "title": "الناتو", "quote": 'التقى "الأمين العام" <script>x</script>'}]}, turn=2)
+    assert 'title="[1] الناتو: التقى &quot;الأمين العام&quot; &lt;script&gt;x&lt;/script&gt;"' in html
+    assert "<script>" not in html
