@@ -173,7 +173,7 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
                 with gr.Row():
                     ask = gr.Button("Ask · اسأل", variant="primary", elem_id="ask", scale=3)
                     clear = gr.Button("Clear · مسح", elem_id="clear", scale=1)
-                gr.Examples(EXAMPLES, inputs=[question], label="Examples · أمثلة")
+                examples = gr.Examples(EXAMPLES, inputs=[question], label="Examples · أمثلة")
             with gr.Column(scale=2):
                 sources = gr.HTML(render.sources_html(None, {}, -1), elem_id="sources", label="Sources")
         with gr.Accordion("Settings · الإعدادات", open=False, elem_id="settings"):
@@ -192,7 +192,8 @@ def build_ui(rag: RAG, settings: Settings) -> gr.Blocks:
                        concurrency_id="model", show_progress="hidden", api_visibility="undocumented")
         submitted = question.submit(respond, **chat_io)
         clicked = ask.click(respond, **chat_io)
-        cleared = dict(outputs=[chatbot, turns, sources, question], cancels=[submitted, clicked],
+        picked = examples.load_input_event.then(respond, **chat_io)  # an example is asked at once
+        cleared = dict(outputs=[chatbot, turns, sources, question], cancels=[submitted, clicked, picked],
                        api_visibility="undocumented")
         clear.click(lambda: ([], [], render.sources_html(None, {}, -1), ""), **cleared)
         chatbot.clear(lambda: ([], [], render.sources_html(None, {}, -1), ""), **cleared)

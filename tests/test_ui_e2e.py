@@ -205,3 +205,13 @@ def test_enter_sends_and_shift_enter_adds_a_line(page):
     assert "Enter sends" in box.get_attribute("placeholder")
     clear(page)
 
+
+
+def test_clicking_an_example_asks_it(page):
+    clear(page)
+    page.locator("#question").scroll_into_view_if_needed()
+    page.get_by_text("Which airport did Azerbaijani soldiers help secure?", exact=True).first.click()
+    page.wait_for_selector("#chat .question.turn-0", timeout=30_000)  # sent, not just copied into the box
+    answer = page.wait_for_selector("#chat .answer.turn-0, #chat .answer.error", timeout=ANSWER_TIMEOUT_MS)
+    assert "error" not in answer.get_attribute("class") and "kabul" in answer.inner_text().lower()
+    clear(page)
