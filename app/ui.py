@@ -23,7 +23,8 @@ from pydantic import ValidationError
 
 from app import render
 from rag import RAG, RagError, Settings
-from rag.ingest.formats import MB, SUFFIXES
+from rag.ingest.formats import SUFFIXES
+from rag.ingest.plaintext import MB
 from rag.ingest.uploads import save_upload
 from rag.settings import BACKENDS
 

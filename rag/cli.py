@@ -123,7 +123,7 @@ def cmd_doctor(settings: Settings) -> int:
     except RagError as exc:
         print(f"ollama: {exc}")
     if settings.openai_base_url or settings.backend == "openai-like":
-        from rag.backends.llamaindex import probe_openai_like
+        from rag.backends.openai_like import probe_openai_like
 
         ok, said = probe_openai_like(settings)
         problems += settings.backend == "openai-like" and not ok

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from rag.errors import IngestError
-from rag.ingest.formats import MB, decode_text, read_text, strip_markup
+from rag.ingest.formats import read_text
+from rag.ingest.plaintext import MB, decode_text, strip_markup
 from rag.ingest.uploads import safe_name, save_upload
 
 ARABIC = ("زيارة الأمين العام لحلف الناتو إلى باكو\n\n"

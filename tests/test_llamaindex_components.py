@@ -181,7 +181,7 @@ def test_openai_like_backend_reports_a_server_that_is_not_running(make_rag, tmp_
 
 
 def test_openai_like_probe_says_what_is_wrong(tmp_path):
-    from rag.backends.llamaindex import probe_openai_like
+    from rag.backends.openai_like import probe_openai_like
 
     port = free_port()
     ok, said = probe_openai_like(Settings(data_dir=tmp_path, openai_base_url=f"http://127.0.0.1:{port}/v1"))

@@ -142,7 +142,7 @@ def test_openai_like_backend_against_the_real_llama_cpp_server(seeded_rag, llama
 
 
 def test_doctor_probes_the_openai_like_server(seeded_rag, llama_cpp_server):
-    from rag.backends.llamaindex import probe_openai_like
+    from rag.backends.openai_like import probe_openai_like
 
     settings = seeded_rag.settings.model_copy(update={"openai_base_url": llama_cpp_server})
     assert probe_openai_like(settings.model_copy(update={"openai_model": "qwen-local"}))[0]

@@ -19,8 +19,9 @@ from typing import Any
 
 from rag.backends.base import ChatBackend
 from rag.backends.llamacpp import LlamaCppBackend
-from rag.backends.llamaindex import BackendLLM, LlamaIndexBackend, openai_like
+from rag.backends.llamaindex import BackendLLM, LlamaIndexBackend
 from rag.backends.ollama import OllamaBackend
+from rag.backends.openai_like import openai_like as openai_like_backend  # a bare name would hide the module
 from rag.errors import BackendError, RagError
 from rag.settings import BACKENDS, Settings
 
@@ -46,7 +47,7 @@ class BackendFactory:
     @property
     def openai_like(self) -> LlamaIndexBackend:
         if self._openai is None:
-            self._openai = openai_like(self.settings)
+            self._openai = openai_like_backend(self.settings)
         return self._openai
 
     @property

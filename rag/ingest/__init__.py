@@ -1,6 +1,6 @@
 """Stage 1, ingest: files (.txt .md .html .htm .pdf .docx) -> plain text, title and date
-(formats.py) -> cleaned articles (clean.py) -> segments and chunks -> vectors in Chroma
-(pipeline.py, through rag.store)."""
+(formats.py, plaintext.py) -> cleaned articles (clean.py) -> segments and chunks -> vectors in
+Chroma (pipeline.py, through rag.store; ids by identity.py)."""
 
 from rag.ingest.pipeline import Ingestor, IngestReport
 

@@ -22,7 +22,8 @@ import unicodedata
 from pathlib import Path
 
 from rag.errors import IngestError
-from rag.ingest.formats import SUFFIXES, too_large
+from rag.ingest.formats import SUFFIXES
+from rag.ingest.plaintext import too_large
 
 log = logging.getLogger(__name__)
 
