@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", help=f"index articles ({' '.join(SUFFIXES)}; files or folders)")
     ing.add_argument("paths", nargs="*", default=["seeds"], help="files or folders (default: seeds)")
     ing.add_argument("--reset", action="store_true", help="drop the index first and re-read every file (an unreadable index folder is moved aside)")
+    rm = sub.add_parser("delete", help="remove articles from the index (see `ingest` output or the UI for ids)")
+    rm.add_argument("ids", nargs="+", help="article ids")
     se = sub.add_parser("search", help="hybrid retrieval only")
     se.add_argument("question")
     se.add_argument("--k", type=int, default=None)
@@ -161,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             print(report.summary())
             stats = rag.stats()
             print(f"index: {stats['articles']} articles, {stats['chunks']} chunks in {stats['location']}")
+        elif args.command == "delete":
+            for article_id in args.ids:
+                print(rag.delete_article(article_id))
         elif args.command == "search":
             cmd_search(rag, args)
         elif args.command == "ask":

@@ -29,6 +29,7 @@ from rag.answer.query_engine import GroundedQueryEngine
 from rag.answer.selector import EvidenceSelector
 from rag.backends import BackendFactory, BackendLLM
 from rag.embedder import SentenceEmbedder
+from rag.errors import RagError
 from rag.ingest.pipeline import Ingestor, IngestReport
 from rag.memory import release_freed_memory
 from rag.retrieval.hybrid import HybridRetriever, Passage
@@ -71,6 +72,30 @@ class RAG:
         if reset or report.added or report.updated or report.removed:
             self.retriever.refresh()
         return report
+
+    def delete_article(self, article_id: str) -> str:
+        """Remove one article: its passages and sentence vectors, its lexical entries (the store's
+        generation changes, so every process's BM25 index rebuilds) and, when it was uploaded
+        through the UI, its saved file. A file indexed from elsewhere belongs to the user and is
+        kept: ingesting its folder again would bring it back, and the message says so."""
+        state = self.store.articles().get(article_id)
+        if state is None:
+            raise RagError(f"no article with id {article_id!r}")
+        with self.store.writing():
+            self.store.delete_article(article_id)
+        self.retriever.refresh()
+        title = state.title or article_id
+        path = Path(state.path) if state.path else None
+        if path is None or not path.is_file():
+            return f"deleted {title!r}"
+        if self.settings.uploads_dir.resolve() in path.resolve().parents:
+            try:
+                path.unlink()
+            except OSError as exc:
+                return f"deleted {title!r} from the index; its file {path} could not be removed: {exc}"
+            return f"deleted {title!r} and its uploaded file"
+        log.info("deleted %s from the index; kept its source file %s", article_id, path)
+        return f"deleted {title!r} from the index; its source file {path} is kept (ingesting that folder again adds it back)"
 
     def stats(self) -> dict:
         articles, chunks = self.store.count()

@@ -78,9 +78,13 @@ def test_no_history_means_no_rewrite(seeded_rag):
 
 def test_stream_yields_deltas_then_the_final_answer(seeded_rag):
     events = list(seeded_rag.stream("In what year did Azerbaijan join NATO's Partnership for Peace?"))
-    assert all(e.delta for e in events[:-1]) and events[-1].answer is not None
-    assert len(events) > 2
-    streamed = "".join(e.delta for e in events[:-1])
+    assert events[-1].answer is not None and all(e.answer is None for e in events[:-1])
+    stages = [e.stage for e in events if e.stage]
+    assert stages == ["writing", "checking"]  # the model starts, then its reply is checked
+    written = [i for i, e in enumerate(events) if e.delta]
+    assert len(written) > 2 and events.index(next(e for e in events if e.stage == "writing")) < written[0]
+    assert written[-1] < events.index(next(e for e in events if e.stage == "checking"))
+    streamed = "".join(e.delta for e in events if e.delta)
     assert "1994" in streamed and "1994" in events[-1].answer.text
 
 

@@ -133,3 +133,33 @@ def test_the_same_text_under_two_names_is_indexed_once(fake_rag, tmp_path):
 def test_nothing_to_ingest_is_an_error(fake_rag, tmp_path):
     with pytest.raises(IngestError):
         fake_rag.ingest([tmp_path], prune=False)
+
+
+def test_deleting_an_article_removes_its_passages_lexical_entries_and_uploaded_file(fake_rag, seeds_copy):
+    from rag.errors import RagError
+
+    fake_rag.ingest([seeds_copy])
+    uploads = fake_rag.settings.uploads_dir
+    uploads.mkdir(parents=True)
+    upload = uploads / "bridge.txt"
+    upload.write_text("افتتاح جسر النهر الجديد في مدينة الواحة\n"
+                      "افتتحت بلدية مدينة الواحة يوم الأحد جسرا جديدا فوق النهر يبلغ طوله 820 مترا.\n"
+                      "وقال رئيس البلدية إن الجسر سيخفف الازدحام في وسط المدينة وإن كلفته بلغت 95 مليون دولار.\n",
+                      encoding="utf-8")
+    assert fake_rag.ingest([upload], prune=False).added
+    articles = {a["path"]: a["article_id"] for a in fake_rag.articles()}
+    bridge, seed = articles[str(upload.resolve())], articles[str((seeds_copy / "000_50e16cd6024442b7.txt").resolve())]
+    assert any(hit.startswith(bridge + ":") for hit, _ in fake_rag.retriever.bm25.search("جسر الواحة 820", 3))
+
+    assert "uploaded file" in fake_rag.delete_article(bridge)
+    assert not upload.exists() and bridge not in {a["article_id"] for a in fake_rag.articles()}
+    assert fake_rag.store.chunks_of(bridge)[0] == [] and fake_rag.store.segments_of([bridge]) == []
+    assert not any(p.article_id == bridge for p in fake_rag.retrieve("جسر الواحة 820 مترا", 8))
+    lexical = {hit for hit, _ in fake_rag.retriever.bm25.search("جسر الواحة 820", 10)}
+    assert not any(hit.startswith(bridge + ":") for hit in lexical)
+
+    kept = fake_rag.delete_article(seed)  # indexed from the user's folder: the file is theirs
+    assert "is kept" in kept and (seeds_copy / "000_50e16cd6024442b7.txt").exists()
+    assert fake_rag.stats()["articles"] == 4
+    with pytest.raises(RagError, match="no article with id"):
+        fake_rag.delete_article(seed)

@@ -95,8 +95,10 @@ class Answerer:
                 sources=prompts.render_sources([(x.title, x.date, x.texts) for x in sources]))},
         ]
         answer.question_tokens = count_tokens(messages[-1]["content"])
+        yield StreamEvent(stage="writing")
         draft.raw = yield from self._generate(llm, messages, answer, started)
         answer.draft = draft.raw
+        yield StreamEvent(stage="checking")
         refusal = yield from self._run_checks(draft, llm, messages, answer, started)
         if refusal is not None:
             yield from self._refuse(answer, *refusal, started)
@@ -157,6 +159,7 @@ class Answerer:
                 answer.timings["first_token"] = time.perf_counter() - started
             raw += delta
             if quiet:
+                yield StreamEvent()  # a heartbeat: the consumer may stop here
                 continue
             if streaming:
                 yield StreamEvent(delta=delta)
@@ -166,6 +169,8 @@ class Answerer:
             if head and not SENTINEL.startswith(head.upper()):
                 streaming = True
                 yield StreamEvent(delta=held)
+            else:
+                yield StreamEvent()
         answer.prompt_tokens = max(answer.prompt_tokens, llm.last_prompt_tokens)
         return raw
 

@@ -45,7 +45,16 @@ class Answer:
         return asdict(self)
 
 
+STAGES = ("searching", "writing", "checking")  # what a stream reports before its answer is ready
+
+
 @dataclass
 class StreamEvent:
+    """One step of an answer being made. ``delta``: draft text to show; ``stage``: the model
+    starts writing ("writing") or its reply is being checked ("checking"); ``answer``: the
+    verified result, last. An event with none of them is a heartbeat (one per token the
+    draft holds back), so a consumer that wants to stop can do so between any two tokens."""
+
     delta: str | None = None
     answer: Answer | None = None
+    stage: str | None = None

@@ -95,7 +95,14 @@ class LlamaCppBackend:
             stream = self.llm.create_chat_completion(messages, stream=True, max_tokens=max_tokens,
                                                      temperature=temperature, top_p=0.9, repeat_penalty=self.repeat_penalty,
                                                      stop=list(STOP))
-            for chunk in stream:
-                delta = chunk["choices"][0]["delta"].get("content")
-                if delta:
-                    yield delta
+            tokens = 0
+            try:
+                for chunk in stream:
+                    tokens += 1
+                    delta = chunk["choices"][0]["delta"].get("content")
+                    if delta:
+                        yield delta
+            except GeneratorExit:  # the consumer closed us (a reader pressed Stop): stop generating now
+                stream.close()
+                log.info("generation stopped early after %d tokens", tokens)
+                raise
