@@ -1,4 +1,4 @@
-.PHONY: run test setup ingest eval bench clean-index
+.PHONY: run test setup ingest eval bench screenshots clean-index
 
 run: setup  ## set up, index seeds/, launch the chatbot UI
 	.venv/bin/python -m rag ingest seeds
@@ -25,3 +25,6 @@ eval: setup  ## full evaluation with the embedded model, compared with the commi
 
 bench: setup  ## ingest, retrieval at 1k/10k/100k chunks, answering, app start (artifacts/bench.json + .png)
 	.venv/bin/python scripts/bench.py
+
+screenshots: setup  ## README screenshots (desktop Arabic/English, phone) + browser timings (artifacts/ui-timings.json)
+	.venv/bin/python scripts/screenshots.py

@@ -1,5 +1,5 @@
-"""``python -m app``: start the web UI (see app/ui.py)."""
-from app.ui import main
+"""``python -m app``: start the web UI (see app/server.py)."""
+from app.server import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

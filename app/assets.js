@@ -19,7 +19,20 @@
     event.preventDefault();
     event.stopPropagation();
     const ask = document.querySelector("#ask");
-    if (ask && !ask.disabled) ask.click();
+    // while an answer runs, Ask is hidden (Stop shows): the question stays in the box
+    if (ask && !ask.disabled && ask.offsetParent !== null) ask.click();
+  }, true);
+
+  // Copy gives plain text: the answer, then its numbered sources (each answer carries it in a
+  // hidden .plain-text block, made in app/render.py). Gradio's own copy button copies the
+  // message's HTML; ours is written after it, so the clipboard ends with the plain text.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest ? event.target.closest("#chat button") : null;
+    if (!button || !/copy/i.test((button.getAttribute("aria-label") || "") + (button.title || ""))) return;
+    let holder = button.parentElement;
+    while (holder && holder.id !== "chat" && !holder.querySelector(".answer, .question")) holder = holder.parentElement;
+    const plain = holder && holder.id !== "chat" ? holder.querySelector(".answer .plain-text") : null;
+    if (plain) setTimeout(() => navigator.clipboard.writeText(plain.textContent).catch(() => {}), 150);
   }, true);
 
   // A citation marker shows its source: the click also selects the message (Gradio's select
@@ -38,6 +51,17 @@
     // data-* attributes do not survive the chat's HTML sanitizer; href and classes do
     const n = (marker.getAttribute("href") || "").replace("#src-", "");
     const turn = ((marker.className.match(/\bturn-(\d+)/) || [])[1]) || "";
+    if (window.matchMedia("(max-width: 768px)").matches) {  // phones: the sources under the answer
+      const list = marker.closest(".answer") && marker.closest(".answer").querySelector("details.inline-sources");
+      const item = list && list.querySelector("li.src-" + n);
+      if (item) {
+        list.open = true;
+        list.querySelectorAll("li.active").forEach((li) => li.classList.remove("active"));
+        item.classList.add("active");
+        item.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      }
+      return;
+    }
     const started = Date.now();
     const attempt = () => {
       const panel = document.querySelector("#sources .sources");

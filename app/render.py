@@ -1,4 +1,4 @@
-"""HTML for the chat, the sources panel, the article list and the status line. Pure: no gradio.
+"""HTML for the chat messages, and the plain text a reader copies. Pure: no gradio.
 
 Every string that comes from an article or from the model is escaped here, once, before any
 markup is added around it; the markup we add is a small fixed vocabulary (``p``, ``a.cite``,
@@ -8,11 +8,16 @@ strong letter: each message gets ``dir`` from :func:`text_dir` and each paragrap
 English paragraph inside an Arabic article is still readable.
 
 Answers are passed as plain dicts (``Answer.to_dict()`` or any dict with the same keys), so
-these functions can be tested without models.
+these functions can be tested without models. A message shows one of four states: the
+question, the answer being made (a progress line in the question's language, then the draft,
+marked as not yet checked), the verified answer (or a refusal, or a draft the checks withdrew,
+shown as such with the closest passages), and stopped or failed. The panels around the chat
+(sources, articles, status) are in panels.py.
 
->>> answer_html({"text": "Kabul <b>airport</b>. [1]", "answered": True, "language": "en",
-...              "citations": [{"number": 1}]}, turn=0)
-'<div class="answer turn-0" dir="ltr" lang="en" data-turn="0"><p dir="auto">Kabul &lt;b&gt;airport&lt;/b&gt;. <a class="cite cite-1 turn-0" data-n="1" data-turn="0" href="#src-1" title="source 1">[1]</a></p></div>'
+>>> html = answer_html({"text": "Kabul <b>airport</b>. [1]", "answered": True, "language": "en",
+...                     "citations": [{"number": 1, "title": "NATO", "quote": "Kabul airport."}]}, turn=0)
+>>> html.split("<details")[0]  # the answer; then its sources (for phones) and its plain text (for Copy)
+'<div class="answer turn-0" dir="ltr" lang="en" data-turn="0"><p dir="auto">Kabul &lt;b&gt;airport&lt;/b&gt;. <a class="cite cite-1 turn-0" data-n="1" data-turn="0" href="#src-1" title="[1] NATO: Kabul airport.">[1]</a></p>'
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from app.labels import both, say
 from rag.text.language import detect_language
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -107,140 +113,114 @@ def user_html(question: str, turn: int) -> str:
             f'data-turn="{int(turn)}">{body}</div>')
 
 
+def withdrawn(answer) -> bool:
+    """A refusal after the model had written a draft (a check withdrew it), as opposed to "no
+    relevant passage" (the model never ran) or the model itself saying the sources lack it."""
+    return (not _get(answer, "answered", False) and bool((_get(answer, "draft", "") or "").strip())
+            and (_get(answer, "refused_by", "") or "") not in ("", "relevance", "declined"))
+
+
 def answer_html(answer, turn: int) -> str:
-    """A finished answer; refusals ("not in the articles") get the ``refusal`` class."""
+    """A finished answer with its sources listed under it (shown on narrow screens) and its
+    plain text (what Copy puts on the clipboard); refusals get the ``refusal`` class."""
     lang = esc(_get(answer, "language", "") or "")
     text = _get(answer, "text", "") or ""
+    copy = f'<div class="plain-text">{esc(plain_text(answer))}</div>'
     if not _get(answer, "answered", False):
+        if withdrawn(answer):
+            notice = say("withdrawn", _get(answer, "language"))
+            return (f'<div class="answer refusal withdrawn turn-{int(turn)}" dir="{text_dir(notice)}" lang="{lang}" '
+                    f'data-turn="{int(turn)}"><span class="refusal-badge" aria-hidden="true">⚠</span>'
+                    f'<p dir="auto">{esc(notice)}</p>{closest_list(answer)}{copy}</div>')
         body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(text))
         return (f'<div class="answer refusal turn-{int(turn)}" dir="{text_dir(text)}" lang="{lang}" '
                 f'data-turn="{int(turn)}">'
-                f'<span class="refusal-badge" aria-hidden="true">∅</span>{body}</div>')
+                f'<span class="refusal-badge" aria-hidden="true">∅</span>{body}{copy}</div>')
     numbers = cited_numbers(answer)
     previews = citation_previews(answer)
     body = "".join(f'<p dir="auto">{link_markers(esc(p), numbers, turn, previews)}</p>' for p in _paragraphs(text))
     return (f'<div class="answer turn-{int(turn)}" dir="{text_dir(text)}" lang="{lang}" data-turn="{int(turn)}">'
-            f'{body}</div>')
+            f'{body}{inline_sources(answer, turn)}{copy}</div>')
 
 
-def streaming_html(partial: str) -> str:
-    """The answer while it is being generated (markers not yet verified, so not links)."""
+def cited_sources(answer) -> list[tuple[int, str, str, str]]:
+    """(number, title, date, first cited sentence) of each cited source, in citation order."""
+    dates = {int(_get(s, "number")): _get(s, "date", "") or "" for s in _get(answer, "sources", None) or []}
+    out = []
+    for n in cited_numbers(answer):
+        first = next(c for c in _get(answer, "citations") if int(_get(c, "number")) == n)
+        quote = " ".join(str(_get(first, "quote", "") or "").split())
+        out.append((n, _get(first, "title", "") or _get(first, "article_id", ""), dates.get(n, ""), quote))
+    return out
+
+
+def inline_sources(answer, turn: int) -> str:
+    """The cited sources under the answer (collapsed; CSS shows it on narrow screens only)."""
+    items = "".join(
+        f'<li class="src-{n} turn-{int(turn)}"><b dir="auto">[{n}] {esc(title)}</b>'
+        + (f' <span class="date">{esc(date)}</span>' if date else "")
+        + f'<br><span dir="auto">{esc(quote)}</span></li>'
+        for n, title, date, quote in cited_sources(answer))
+    return f'<details class="inline-sources"><summary>{both("sources")}</summary><ol>{items}</ol></details>' if items else ""
+
+
+def closest_list(answer) -> str:
+    """The passages the model was given, for an answer whose draft was withdrawn."""
+    items = "".join(
+        f'<li><b dir="auto">{esc(_get(s, "title") or _get(s, "article_id"))}</b><br>'
+        f'<span dir="auto">{esc(" ".join(_get(s, "texts") or []))}</span></li>'
+        for s in _get(answer, "sources", None) or [])
+    label = say("closest", _get(answer, "language"))
+    return f'<details class="closest" open><summary>{esc(label)}</summary><ol>{items}</ol></details>' if items else ""
+
+
+def plain_text(answer) -> str:
+    """What Copy gives: the answer, then its numbered sources with titles (no markup).
+
+    >>> print(plain_text({"text": "Kabul airport. [1]", "answered": True, "language": "en", "citations": [
+    ...     {"number": 1, "title": "NATO chief", "quote": "They secured <Kabul> airport."}]}))
+    Kabul airport. [1]
+    <BLANKLINE>
+    Sources:
+    [1] NATO chief: They secured <Kabul> airport.
+    """
+    lang = _get(answer, "language")
+    if not _get(answer, "answered", False):
+        if not withdrawn(answer):
+            return (_get(answer, "text", "") or "").strip()
+        lines = [say("withdrawn", lang), "", say("closest", lang) + ":"]
+        lines += [f"- {_get(s, 'title') or _get(s, 'article_id')}: {' '.join(_get(s, 'texts') or [])}"
+                  for s in _get(answer, "sources", None) or []]
+        return "\n".join(lines)
+    lines = [(_get(answer, "text", "") or "").strip(), "", say("sources", lang) + ":"]
+    for n, title, date, quote in cited_sources(answer):
+        lines.append(f"[{n}] {title}{f' ({date})' if date else ''}: {quote}")
+    return "\n".join(lines)
+
+
+def streaming_html(partial: str, stage: str = "writing", lang: str | None = None) -> str:
+    """The answer being made: the progress state in the question's language, then the draft
+    so far, labelled as not checked (its markers are not links until the checks pass)."""
+    lang = lang or detect_language(partial)
+    draft = ""
+    if partial.strip():
+        body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(partial))
+        draft = (f'<div class="draft" dir="{text_dir(partial)}"><p class="draft-label">{esc(say("draft", lang))}</p>'
+                 f'{body}<span class="cursor">▍</span></div>')
+    stage_text = say(stage, lang)
+    return (f'<div class="answer streaming stage-{esc(stage)}" dir="{text_dir(stage_text)}" lang="{esc(lang)}">'
+            f'<p class="stage" role="status">⏳ {esc(stage_text)}</p>{draft}</div>')
+
+
+def stopped_html(partial: str, lang: str | None = None) -> str:
+    """An answer the reader stopped: what had been written, marked as unfinished."""
+    lang = lang or detect_language(partial)
     body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(partial))
-    return (f'<div class="answer streaming" dir="{text_dir(partial)}" lang="{detect_language(partial)}">{body}'
-            '<span class="cursor">▍</span></div>')
+    notice = say("stopped", lang)
+    return (f'<div class="answer stopped" dir="{text_dir(notice)}" lang="{esc(lang)}"><p class="stage">⏹ {esc(notice)}</p>'
+            f'<div class="draft" dir="{text_dir(partial)}">{body}</div></div>')
 
 
 def error_html(message: str) -> str:
     return (f'<div class="answer error" dir="{text_dir(message)}" lang="{detect_language(message)}" role="alert">'
             f'<p dir="auto">⚠ {esc(message)}</p></div>')
-
-
-# --- sources panel ----------------------------------------------------------------------
-def paragraph_bounds(body: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph (line) of ``body`` that contains ``body[start:end]``.
-
-    >>> paragraph_bounds("one.\\ntwo three.\\nfour.", 9, 14)
-    (5, 15)
-    """
-    left = body.rfind("\n", 0, start) + 1
-    right = body.find("\n", end)
-    return left, len(body) if right < 0 else right
-
-
-def highlight(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
-    """Escaped ``text`` with each (start, end) span (absolute: minus ``offset``) in ``<mark>``.
-
-    >>> highlight("a <b> c", [(2, 5)])
-    'a <mark>&lt;b&gt;</mark> c'
-    """
-    out, pos = [], 0
-    clipped = sorted((max(s - offset, 0), min(e - offset, len(text))) for s, e in spans)
-    for s, e in clipped:
-        if e <= s or e <= pos:
-            continue
-        s = max(s, pos)
-        out.append(esc(text[pos:s]) + "<mark>" + esc(text[s:e]) + "</mark>")
-        pos = e
-    out.append(esc(text[pos:]))
-    return "".join(out)
-
-
-def _valid(body: str, start: int, end: int, quote: str) -> bool:
-    return 0 <= start < end <= len(body) and (not quote or body[start:end].strip() == quote.strip())
-
-
-def source_html(number: int, title: str, date: str, citations: list, body: str | None) -> str:
-    """One cited article: title, date, each cited passage highlighted in its paragraph, and
-    the whole cleaned article (collapsed, with the same highlights)."""
-    spans = [(int(_get(c, "start")), int(_get(c, "end"))) for c in citations
-             if body is not None and _valid(body, int(_get(c, "start")), int(_get(c, "end")), _get(c, "quote", ""))]
-    passages = []
-    if spans:
-        for bounds in sorted({paragraph_bounds(body, s, e) for s, e in spans}):
-            inside = [(s, e) for s, e in spans if bounds[0] <= s and e <= bounds[1]]
-            passages.append(f'<p class="passage" dir="auto">{highlight(body[bounds[0]:bounds[1]], inside, bounds[0])}</p>')
-    else:  # no article text (deleted since?) or stale offsets: show the quotes themselves
-        passages = [f'<p class="passage" dir="auto"><mark>{esc(_get(c, "quote", ""))}</mark></p>' for c in citations]
-    full = ""
-    if body is not None:
-        paras = []
-        for line_start, line in _lines(body):
-            inside = [(s, e) for s, e in spans if s < line_start + len(line) and e > line_start]
-            paras.append(f'<p dir="auto">{highlight(line, inside, line_start)}</p>')
-        full = (f'<details class="article"><summary>Open the whole article · فتح المقال كاملا</summary>'
-                f'<div class="article-body">{"".join(paras)}</div></details>')
-    date_html = f'<span class="date">{esc(date)}</span>' if date else ""
-    return (f'<section class="source" id="src-{int(number)}" data-n="{int(number)}">'
-            f'<header><span class="num">[{int(number)}]</span> <span class="title" dir="auto">{esc(title)}</span>'
-            f'{date_html}</header>{"".join(passages)}{full}</section>')
-
-
-def _lines(body: str) -> list[tuple[int, str]]:
-    out, pos = [], 0
-    for line in body.split("\n"):
-        if line.strip():
-            out.append((pos, line))
-        pos += len(line) + 1
-    return out
-
-
-def sources_html(answer, articles: dict[str, tuple[str, dict] | None], turn: int) -> str:
-    """The panel for one answer. ``articles`` maps article_id -> ``rag.article_text(id)``."""
-    if answer is None:
-        return ('<div class="sources empty" data-turn="-1"><p dir="ltr">Sources of the selected answer appear '
-                'here.</p><p dir="rtl">تظهر هنا مصادر الإجابة المختارة.</p></div>')
-    if not _get(answer, "answered", False):
-        return (f'<div class="sources none" data-turn="{int(turn)}"><p class="no-sources" dir="ltr">No sources: '
-                f'the answer is not in the indexed articles.</p>'
-                f'<p class="no-sources" dir="rtl">لا مصادر: الإجابة ليست في المقالات.</p></div>')
-    meta = {int(s["number"]): s for s in (_get(answer, "sources", None) or [])}
-    sections = []
-    for n in cited_numbers(answer):
-        cites = [c for c in _get(answer, "citations") if int(_get(c, "number")) == n]
-        article_id = _get(cites[0], "article_id")
-        found = articles.get(article_id)
-        body, manifest = found if found else (None, {})
-        title = _get(cites[0], "title") or manifest.get("title") or article_id
-        date = (meta.get(n) or {}).get("date") or manifest.get("date") or ""
-        sections.append(source_html(n, title, date, cites, body))
-    return f'<div class="sources" data-turn="{int(turn)}">{"".join(sections)}</div>'
-
-
-# --- index and status -------------------------------------------------------------------
-def articles_html(articles: list[dict]) -> str:
-    if not articles:
-        return '<p class="articles empty">No articles indexed yet.</p>'
-    rows = "".join(
-        f'<tr><td dir="auto">{esc(a.get("title") or a.get("article_id"))}</td><td>{esc(a.get("date") or "")}</td>'
-        f'<td><code>{esc(a.get("article_id"))}</code></td><td>{int(a.get("chunks") or 0)}'
-        f'{"" if a.get("complete", True) else " ⚠ incomplete"}</td></tr>'
-        for a in articles)
-    return (f'<table class="articles"><thead><tr><th>Title</th><th>Date</th><th>Id</th><th>Chunks</th></tr>'
-            f'</thead><tbody>{rows}</tbody></table>')
-
-
-def status_html(backend: str, stats: dict | None, problem: str = "") -> str:
-    index = (f'{int(stats["articles"])} articles, {int(stats["chunks"])} chunks indexed' if stats
-             else "index unavailable")
-    warn = f' <span class="problem" role="alert">⚠ {esc(problem)}</span>' if problem else ""
-    return f'<div class="status-line"><b>Answering with:</b> {esc(backend)} · {esc(index)}{warn}</div>'

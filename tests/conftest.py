@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,15 @@ def make_rag(tmp_path):
         rag.ingest([SEEDS])
         return rag, llm
     return build
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    """One headless Chromium for the session (Playwright's sync API allows one instance at a time)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()

@@ -39,10 +39,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Literal
 
-from tests.net import free_port
+from tests.net import JSONHandler, free_port
 
 log = logging.getLogger(__name__)
 
@@ -122,26 +122,10 @@ class FaultyLLMServer(ThreadingHTTPServer):
         self.stop()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     server: FaultyLLMServer
     protocol_version = "HTTP/1.1"
     timeout = 10  # an idle keep-alive connection's thread ends after this
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-    # --- plumbing ------------------------------------------------------------------------
-    def _json(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length) or b"{}")
 
     def _client_gone(self, seconds: float) -> bool:
         """Wait up to ``seconds``; True as soon as the client closed its end (or the server stops)."""

@@ -1,4 +1,4 @@
-"""Several users at once, with the real models: 8 threads asking 50 questions through the Python
+"""Several users at once, with the real models: 8 threads asking 30 questions through the Python
 API while an article is added, and 8 clients through the UI's queue. Every answer must belong
 to its own question (its language, and citations only to the articles that question is about),
 none may be lost, and the index must end consistent."""
@@ -48,11 +48,11 @@ def check(row: dict, question: str, language: str, answered: bool, cited: set[st
     return None
 
 
-def test_eight_threads_fifty_questions_and_an_upload(seeded_rag, gold_rows, tmp_path):
+def test_eight_threads_thirty_questions_and_an_upload(seeded_rag, gold_rows, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", backend="llamacpp")
     rag = RAG(settings, ChunkStore(settings), seeded_rag.embedder, seeded_rag.backends)  # the loaded models
     rag.ingest([SEEDS])
-    rows = questions(gold_rows, 50)
+    rows = questions(gold_rows, 30)  # each distinct question three times
     upload = tmp_path / "bridge.txt"
     upload.write_text(NEW_ARTICLE, encoding="utf-8")
 
@@ -74,7 +74,7 @@ def test_eight_threads_fifty_questions_and_an_upload(seeded_rag, gold_rows, tmp_
         results = list(pool.map(ask, range(len(rows))))
     problems = [(row["id"], why) for row, (why, _) in zip(rows, results) if why]
     assert not problems, problems
-    assert len(results) == 50 and sum(answered for _, answered in results) >= 35  # none lost, most answered
+    assert len(results) == 30 and sum(answered for _, answered in results) >= 21  # none lost, most answered
     states = rag.store.articles()
     assert len(states) == 6 and all(s.complete for s in states.values())
     assert sorted(rag.retriever.bm25.current().ids) == sorted(rag.store.chunks.get(include=[])["ids"])
@@ -86,7 +86,7 @@ def test_eight_threads_fifty_questions_and_an_upload(seeded_rag, gold_rows, tmp_
 def test_eight_clients_through_the_ui_queue(ui_server, gold_rows):  # noqa: F811
     from gradio_client import Client
 
-    rows = questions(gold_rows, 16)
+    rows = questions(gold_rows, 12)
     local = threading.local()
 
     def predict(row: dict) -> tuple[str, bool, set[str]]:
@@ -95,7 +95,7 @@ def test_eight_clients_through_the_ui_queue(ui_server, gold_rows):  # noqa: F811
         result = local.client.predict(row["question"], "auto", api_name="/ask")
         return result["language"], result["answered"], {c["article_id"] for c in result["citations"]}
 
-    alone = {row["question"]: predict(row)[1:] for row in rows[:10]}
+    alone = {row["question"]: predict(row)[1:] for row in rows[:10]}  # 10 distinct, then 12 at once
 
     def ask(row: dict):
         language, answered, cited = predict(row)

@@ -56,7 +56,7 @@ def test_page_and_api_need_the_login(guarded_app):
 
 
 def test_listening_beyond_loopback_without_login_warns(monkeypatch, capsys, tmp_path):
-    import app.ui as ui
+    import app.server as ui
 
     class Demo:
         def queue(self, **kwargs):
@@ -70,7 +70,7 @@ def test_listening_beyond_loopback_without_login_warns(monkeypatch, capsys, tmp_
     monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(ui.RAG, "from_settings", classmethod(lambda cls, settings: object()))
     monkeypatch.setattr(ui, "prepare", lambda rag, seed, warm: None)
-    monkeypatch.setattr(ui, "build_ui", lambda rag, settings: Demo())
+    monkeypatch.setattr(ui, "build_ui", lambda rag, settings, secret: Demo())
     assert ui.main([]) == 0
     assert "warning: the UI listens on 0.0.0.0" in capsys.readouterr().err
     monkeypatch.setenv("RAG_UI_HOST", "127.0.0.1")

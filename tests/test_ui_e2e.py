@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.test_ui_harness import ARTIFACTS, ROOT, ui_server  # noqa: F401  (shared session fixture)
+from tests.test_ui_harness import ARTIFACTS, ROOT, browser_page, data_dir_of, ui_server  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
@@ -22,20 +22,9 @@ CITED_PASSAGE = "مطار كابول"
 
 
 @pytest.fixture(scope="module")
-def page(ui_server):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(ui_server)
-        page.wait_for_selector("#status .status-line", timeout=60_000)
+def page(ui_server, chromium):  # noqa: F811
+    with browser_page(chromium, ui_server) as page:
         yield page
-        browser.close()
-        assert not errors, f"JavaScript errors in the page: {errors}"
 
 
 def ask(page, question: str, turn: int):
@@ -54,7 +43,7 @@ def watch_streaming(page) -> None:
         window.__streamed = 0;
         window.__streamObserver?.disconnect();
         window.__streamObserver = new MutationObserver(() => {
-            const el = document.querySelector('#chat .answer.streaming');
+            const el = document.querySelector('#chat .answer.streaming .draft');
             if (el) window.__streamed = Math.max(window.__streamed, el.innerText.replace('▍', '').trim().length);
         });
         window.__streamObserver.observe(document.querySelector('#chat'),
@@ -130,8 +119,13 @@ def test_bilingual_chat_with_citations_and_refusal(page):
     assert style == "solid"
     page.screenshot(path=str(ARTIFACTS / "ui-refusal.png"), full_page=True)
 
-    status = page.inner_text("#status")
-    assert "llama.cpp" in status and re.search(r"5 articles, \d+ chunks", status), status
+    # the first screen says how many articles there are; the model is reported in Settings
+    assert "5 articles indexed" in page.inner_text("#library")
+    assert not page.query_selector("#status .problem")
+    page.get_by_text("Settings · الإعدادات").click()
+    report = page.inner_text("#diagnostics")
+    assert "built-in model" in report and "5 articles in" in report, report
+    page.get_by_text("Settings · الإعدادات").click()
 
 
 def test_backend_problem_is_a_clear_message(page):
@@ -139,19 +133,20 @@ def test_backend_problem_is_a_clear_message(page):
     in the chat (no traceback)."""
     clear(page)
     page.get_by_text("Settings · الإعدادات").click()
-    page.get_by_label("ollama", exact=True).check()
+    page.get_by_label("Ollama", exact=True).check()
     problem = page.wait_for_selector("#status .problem", timeout=30_000).inner_text()
     assert "Ollama" in problem and "Traceback" not in problem
     page.fill("#question textarea", EN_QUESTION)
     page.click("#ask")
     error = page.wait_for_selector("#chat .answer.error", timeout=ANSWER_TIMEOUT_MS)
     assert "Ollama" in error.inner_text() and "Traceback" not in error.inner_text()
-    page.get_by_label("llamacpp", exact=True).check()
+    page.get_by_label("Built-in model on this computer · النموذج المدمج", exact=True).check()
     page.wait_for_function("() => !document.querySelector('#status .problem')", timeout=30_000)
+    page.get_by_text("Settings · الإعدادات").click()
     clear(page)
 
 
-def test_upload_indexes_and_lists_articles(page, tmp_path):
+def test_upload_lists_answers_and_delete_removes_it(page, tmp_path, request):
     # The page's title holds markup as *text* (escaped in the HTML): it must reach the browser as
     # text. The paragraph also carries a real <script> and an <img onerror>: markup is dropped at
     # ingest (rag/ingest/formats.py), so neither may ever run.
@@ -163,16 +158,18 @@ def test_upload_indexes_and_lists_articles(page, tmp_path):
                        "Mingachevir opened on 2 May 2024. It is 480 metres long.<script>window.__pwned = 2"
                        "</script><img src=x onerror=\"window.__pwned = 3\"></p></article></body></html>",
                        encoding="utf-8")
-    page.get_by_text("Add articles · إضافة مقالات").click()
+    page.click("#library > button")  # "5 articles indexed" opens the library
     page.set_input_files("#upload input[type=file]", str(article))
     page.wait_for_function("() => document.querySelector('#ingest-log')?.innerText.includes('added 1')",
                            timeout=120_000)
     rows = page.query_selector_all("#articles tbody tr")
     assert len(rows) == 6
-    row = next(r for r in rows if "ui_upload_bridge" in r.inner_text())
+    row = next(r for r in rows if "bridge news" in r.inner_text())
     assert title in row.inner_text()  # shown as text, not run
     assert page.evaluate("window.__pwned") is None
-    assert "6 articles" in page.inner_text("#status")
+    assert "6 articles indexed" in page.inner_text("#library")
+    uploaded = data_dir_of(request.config) / "uploads" / "ui_upload_bridge.html"
+    assert uploaded.is_file()
 
     # immediately searchable: the answer cites the new article (what the small model makes of
     # it is the answering pipeline's business, not the UI's)
@@ -186,6 +183,25 @@ def test_upload_indexes_and_lists_articles(page, tmp_path):
     assert "__pwned = 2" not in text and "__pwned = 3" not in text  # dropped at ingest, not shown
     assert page.evaluate("window.__pwned") is None
     page.screenshot(path=str(ARTIFACTS / "ui-upload.png"), full_page=True)
+
+    # delete it: the list, the count, the file and retrieval all lose it
+    page.fill("#article-search input, #article-search textarea", "Upload test")
+    page.wait_for_function("() => document.querySelectorAll('#articles tbody tr').length === 1", timeout=15_000)
+    page.click("#article-to-delete input")
+    page.get_by_role("option", name=re.compile("ui_upload_bridge")).click()
+    page.click("#delete-article")
+    page.wait_for_function("() => document.querySelector('#delete-log')?.innerText.includes('deleted')",
+                           timeout=60_000)
+    assert "uploaded file" in page.inner_text("#delete-log") and not uploaded.exists()
+    page.wait_for_function("() => document.querySelector('#library').innerText.includes('5 articles indexed')",
+                           timeout=15_000)
+    page.fill("#article-search input, #article-search textarea", "")
+    page.wait_for_function("() => document.querySelectorAll('#articles tbody tr').length === 5", timeout=15_000)
+    clear(page)
+    again = ask(page, "When did the new bridge over the Kura river in Mingachevir open?", 0)
+    again.query_selector("a.cite") and again.query_selector("a.cite").click()
+    page.wait_for_timeout(1000)
+    assert "Upload test" not in page.inner_text("#sources") and "480" not in again.inner_text()
 
 
 def test_enter_sends_and_shift_enter_adds_a_line(page):
@@ -210,7 +226,7 @@ def test_enter_sends_and_shift_enter_adds_a_line(page):
 def test_clicking_an_example_asks_it(page):
     clear(page)
     page.locator("#question").scroll_into_view_if_needed()
-    page.get_by_text("Which airport did Azerbaijani soldiers help secure?", exact=True).first.click()
+    page.locator("#examples").get_by_text("Which airport did Azerbaijani soldiers help secure?", exact=True).click()
     page.wait_for_selector("#chat .question.turn-0", timeout=30_000)  # sent, not just copied into the box
     answer = page.wait_for_selector("#chat .answer.turn-0, #chat .answer.error", timeout=ANSWER_TIMEOUT_MS)
     assert "error" not in answer.get_attribute("class") and "kabul" in answer.inner_text().lower()

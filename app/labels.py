@@ -1,0 +1,68 @@
+"""Every word the UI shows, in Arabic and English, in one place (pure: no gradio).
+
+Two uses, two helpers. Controls that every reader shares (buttons, settings, panels) carry
+both languages at once, ``both("ask")`` -> "Ask · اسأل", because the UI cannot know a reader's
+language before they type. Messages that belong to one question (progress states, a withdrawn
+draft, a stopped answer) speak that question's language only: ``say("writing", "ar")``.
+The trade-off: bilingual labels are longer than one-language ones, which costs width on a phone;
+we keep each label short instead of adding a language switch the reader must find first.
+
+>>> both("ask"), say("searching", "ar"), say("searching", "fr")
+('Ask · اسأل', 'أبحث في المقالات…', 'Searching the articles…')
+>>> articles_indexed(5, "ar"), articles_indexed(1, "en")
+('المقالات المفهرسة: 5', '1 article indexed')
+"""
+
+from __future__ import annotations
+
+TEXT: dict[str, dict[str, str]] = {
+    # controls
+    "title": {"en": "Ask the news", "ar": "اسأل الأخبار"},
+    "ask": {"en": "Ask", "ar": "اسأل"},
+    "stop": {"en": "Stop", "ar": "إيقاف"},
+    "clear": {"en": "Clear", "ar": "مسح"},
+    "placeholder": {"en": "Ask in Arabic or English (Enter sends, Shift+Enter adds a line)",
+                    "ar": "اسأل بالعربية أو بالإنجليزية (Enter للإرسال، Shift+Enter لسطر جديد)"},
+    "examples": {"en": "Examples", "ar": "أمثلة"},
+    "conversation": {"en": "Conversation", "ar": "المحادثة"},
+    "conversations": {"en": "Conversations", "ar": "المحادثات"},
+    "new_conversation": {"en": "New chat", "ar": "محادثة جديدة"},
+    "delete_conversation": {"en": "Delete this conversation", "ar": "حذف هذه المحادثة"},
+    "settings": {"en": "Settings", "ar": "الإعدادات"},
+    "passages": {"en": "How many passages to read", "ar": "عدد المقاطع التي تُقرأ"},
+    "answer_language": {"en": "Answer language", "ar": "لغة الإجابة"},
+    "model": {"en": "Model that writes the answers", "ar": "النموذج الذي يكتب الإجابات"},
+    "search_articles": {"en": "Search titles", "ar": "ابحث في العناوين"},
+    "add_articles": {"en": "Add articles", "ar": "إضافة مقالات"},
+    "delete_article": {"en": "Delete the chosen article", "ar": "حذف المقال المختار"},
+    "choose_article": {"en": "Article to delete", "ar": "المقال المراد حذفه"},
+    "article_title": {"en": "Title", "ar": "العنوان"},
+    "article_date": {"en": "Date", "ar": "التاريخ"},
+    # one question's messages
+    "searching": {"en": "Searching the articles…", "ar": "أبحث في المقالات…"},
+    "writing": {"en": "Writing the answer…", "ar": "أكتب الإجابة…"},
+    "checking": {"en": "Checking the answer against the sources…", "ar": "أتحقق من الإجابة في المصادر…"},
+    "draft": {"en": "Draft, not checked yet", "ar": "مسودة لم يُتحقق منها بعد"},
+    "stopped": {"en": "Stopped: this answer was not finished.", "ar": "أُوقفت: لم تكتمل هذه الإجابة."},
+    "withdrawn": {"en": "The draft answer could not be verified against the sources, so it was withdrawn.",
+                  "ar": "تعذّر التحقق من مسودة الإجابة في المصادر، فسُحبت."},
+    "closest": {"en": "Closest passages found (they may not answer the question)",
+                "ar": "أقرب المقاطع التي وُجدت (قد لا تجيب عن السؤال)"},
+    "sources": {"en": "Sources", "ar": "المصادر"},
+}
+
+
+def say(key: str, lang: str | None) -> str:
+    """One language: Arabic for "ar", English otherwise."""
+    entry = TEXT[key]
+    return entry["ar"] if lang == "ar" else entry["en"]
+
+
+def both(key: str) -> str:
+    return f"{TEXT[key]['en']} · {TEXT[key]['ar']}"
+
+
+def articles_indexed(n: int, lang: str) -> str:
+    if lang == "ar":  # "indexed articles: N" reads right for every N (Arabic plurals depend on it)
+        return f"المقالات المفهرسة: {n}"
+    return f"{n} article{'s' if n != 1 else ''} indexed"

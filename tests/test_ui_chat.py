@@ -1,0 +1,119 @@
+"""The chat controls in headless Chromium, against the real UI server: Stop mid-answer, Copy as
+plain text, a conversation that survives a reload (follow-up context included), the phone
+layout, and a draft the checks withdraw shown as such. Each fails without its feature."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.test_ui_e2e import ANSWER_TIMEOUT_MS, AR_QUESTION, CITED_TITLE, EN_QUESTION, ask, clear
+from tests.test_ui_harness import ARTIFACTS, browser_page, data_dir_of, server_log, start_server, ui_server  # noqa: F401
+
+pytestmark = [pytest.mark.slow, pytest.mark.ui]
+
+LONG_QUESTION = "What did Stoltenberg say about Azerbaijan's contributions to NATO missions, in detail?"
+
+
+@pytest.fixture(scope="module")
+def page(ui_server, chromium):  # noqa: F811
+    with browser_page(chromium, ui_server, permissions=["clipboard-read", "clipboard-write"]) as page:
+        yield page
+
+
+def test_stop_ends_the_answer_keeps_the_conversation_and_the_model_stops(page):
+    clear(page)
+    log = server_log()
+    stops_before = log.read_text().count("generation stopped early")
+    page.fill("#question textarea", LONG_QUESTION)
+    page.click("#ask")
+    page.wait_for_selector("#chat .answer.streaming", timeout=30_000)
+    assert page.is_visible("#stop") and not page.is_visible("#ask")  # Ask became Stop
+    page.wait_for_selector("#chat .answer.streaming.stage-writing", timeout=ANSWER_TIMEOUT_MS)
+    page.click("#stop")
+    stopped = page.wait_for_selector("#chat .answer.stopped", timeout=60_000)
+    assert "Stopped" in stopped.inner_text()
+    assert page.is_visible("#ask") and not page.is_visible("#stop")
+    written = stopped.inner_text()
+    page.wait_for_timeout(3000)
+    assert page.inner_text("#chat .answer.stopped") == written  # nothing more arrives
+    assert log.read_text().count("generation stopped early") == stops_before + 1  # the model itself stopped
+
+    answer = ask(page, EN_QUESTION, 1)  # the next question is answered normally, after the first
+    assert "kabul" in answer.inner_text().lower()
+    assert page.query_selector("#chat .question.turn-0") and page.query_selector("#chat .answer.stopped")
+
+
+def test_copy_gives_the_answer_and_its_sources_as_plain_text(page):
+    answer = page.query_selector("#chat .answer.turn-1")  # from the test above
+    assert answer is not None
+    answer.hover()
+    buttons = page.locator("#chat button[aria-label*='opy'], #chat button[title*='opy']")
+    buttons.last.click()
+    page.wait_for_timeout(800)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "<" not in copied and "class=" not in copied, copied
+    lines = copied.splitlines()
+    assert "kabul" in lines[0].lower() and re.search(r"\[\d\]", lines[0])
+    assert "Sources:" in lines and any(line.startswith("[") and CITED_TITLE in line for line in lines), copied
+
+    # regenerate: the retry button under the last answer asks its question again, in place
+    answer.hover()
+    page.locator("#chat button[aria-label='Retry']").last.click()
+    page.wait_for_selector("#chat .answer.streaming", timeout=30_000)
+    again = page.wait_for_selector("#chat .answer.turn-1", timeout=ANSWER_TIMEOUT_MS)
+    assert "kabul" in again.inner_text().lower()
+    assert len(page.query_selector_all("#chat .question")) == 2  # replaced, not appended
+
+
+def test_reload_keeps_the_conversation_and_its_follow_up_context(page):
+    clear(page)
+    ask(page, "متى انضمت أذربيجان إلى شراكة الناتو من أجل السلام؟", 0)
+    before = page.inner_text("#chat .answer.turn-0")
+    page.reload()
+    page.wait_for_selector("#chat .answer.turn-0", timeout=60_000)
+    assert page.inner_text("#chat .answer.turn-0") == before
+    assert "متى انضمت أذربيجان" in page.inner_text("#conversation-list")
+    follow_up = ask(page, "ومن هو وزير دفاعها؟", 1)  # "its": Azerbaijan, known only from the restored turn
+    assert "حسنوف" in follow_up.inner_text(), follow_up.inner_text()
+
+
+def test_phone_layout_keeps_ask_and_the_cited_source_in_view(ui_server, chromium):  # noqa: F811
+    with browser_page(chromium, ui_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as phone:
+        box = phone.locator("#ask").bounding_box()
+        assert box and box["y"] + box["height"] <= 844, box  # Ask on the first screen
+        phone.screenshot(path=str(ARTIFACTS / "ui-phone-start.png"))
+        answer = ask(phone, AR_QUESTION, 0)
+        marker = answer.query_selector("a.cite")
+        marker.scroll_into_view_if_needed()
+        marker.click()
+        item = phone.wait_for_selector("#chat .inline-sources li.active", timeout=10_000)
+        phone.wait_for_timeout(800)  # the smooth scroll
+        top, bottom = item.evaluate("e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]")
+        assert 0 <= top and bottom <= 844, (top, bottom)
+        assert CITED_TITLE in item.inner_text()
+        phone.screenshot(path=str(ARTIFACTS / "ui-phone-answer.png"))
+        for width in (360, 430):
+            phone.set_viewport_size({"width": width, "height": 800})
+            overflow = phone.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+            assert overflow <= 1, f"{overflow}px of horizontal overflow at {width}px"
+
+
+def test_a_withdrawn_draft_is_shown_as_such_with_the_closest_passages(ui_server, chromium, request):  # noqa: F811
+    # A second server over the same index whose anchor check accepts nothing: the model writes a
+    # draft, the checks withdraw it. The UI must say so, not claim the articles lack the answer.
+    strict = start_server(request.config, data_dir_of(request.config), "strict",
+                          {"RAG_MIN_ANCHOR": "0.99", "RAG_MIN_ANCHOR_CROSS_SCRIPT": "0.99"})
+    with browser_page(chromium, strict) as page:
+        page.fill("#question textarea", EN_QUESTION)
+        page.click("#ask")
+        page.wait_for_selector("#chat .answer.streaming .draft", timeout=ANSWER_TIMEOUT_MS)  # the draft showed
+        answer = page.wait_for_selector("#chat .answer.turn-0", timeout=ANSWER_TIMEOUT_MS)
+        text = answer.inner_text()
+        assert "withdrawn" in answer.get_attribute("class"), text
+        assert "could not be verified against the sources" in text and "could not find" not in text.lower()
+        assert answer.query_selector_all(".closest li"), "no closest passages shown"
+        assert "مطار كابول" in text
+        assert page.query_selector("#sources .sources.withdrawn .source")
+        page.screenshot(path=str(ARTIFACTS / "ui-withdrawn.png"), full_page=True)
