@@ -56,7 +56,7 @@ def source_html(number: int, title: str, date: str, citations: list, body: str |
     spans = [(int(_get(c, "start")), int(_get(c, "end"))) for c in citations
              if body is not None and _valid(body, int(_get(c, "start")), int(_get(c, "end")), _get(c, "quote", ""))]
     passages = []
-    if spans:
+    if spans and body is not None:
         for bounds in sorted({paragraph_bounds(body, s, e) for s, e in spans}):
             inside = [(s, e) for s, e in spans if bounds[0] <= s and e <= bounds[1]]
             passages.append(f'<p class="passage" dir="auto">{highlight(body[bounds[0]:bounds[1]], inside, bounds[0])}</p>')

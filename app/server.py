@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from app.ui import build_ui
 from rag import RAG, RagError, Settings
+from rag.backends.llamacpp import LlamaCppBackend
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def prepare(rag: RAG, seed: bool = True, warm: bool = True) -> None:
         try:
             rag.embed_query("warm up")
             backend = rag.backends.get()
-            if backend.name == "llamacpp":
+            if isinstance(backend, LlamaCppBackend):
                 backend.llm  # noqa: B018 - loads the GGUF
         except RagError as exc:  # the status line will say it again
             log.warning("model warm-up: %s", exc)

@@ -18,6 +18,7 @@ import re
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -259,9 +260,9 @@ def build_ui(rag: RAG, settings: Settings, browser_secret: str | None = None) ->
 
         listing = [status_line, library, article_list, to_delete, diagnostics]
         answer_out = [chatbot, question, turns, sources, status_line, ask, halt]
-        chat_io = dict(inputs=[question, turns, k, language, backend], outputs=answer_out,
+        chat_io: dict[str, Any] = dict(inputs=[question, turns, k, language, backend], outputs=answer_out,
                        concurrency_id="model", show_progress="hidden", api_visibility="undocumented")
-        saving = dict(fn=persist, inputs=[turns, conv_id, saved], outputs=[saved, conv_list, conv_id],
+        saving: dict[str, Any] = dict(fn=persist, inputs=[turns, conv_id, saved], outputs=[saved, conv_list, conv_id],
                       show_progress="hidden", api_visibility="undocumented")
         question.submit(respond, **chat_io).then(**saving)
         ask.click(respond, **chat_io).then(**saving)
@@ -269,7 +270,7 @@ def build_ui(rag: RAG, settings: Settings, browser_secret: str | None = None) ->
         chatbot.retry(regenerate, inputs=[turns, k, language, backend], outputs=answer_out, concurrency_id="model",
                       show_progress="hidden", api_visibility="undocumented").then(**saving)
         halt.click(stop, queue=False, api_visibility="undocumented")
-        fresh = dict(inputs=[saved], outputs=[chatbot, turns, sources, question, conv_id, saved, conv_list, ask, halt],
+        fresh: dict[str, Any] = dict(inputs=[saved], outputs=[chatbot, turns, sources, question, conv_id, saved, conv_list, ask, halt],
                      api_visibility="undocumented")
         clear.click(new_chat, **fresh)
         chatbot.clear(new_chat, **fresh)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +149,7 @@ class RAG:
 
     # --- answering -----------------------------------------------------------------------
     def stream(self, question: str, history: list[dict] | None = None, *, backend: str | None = None,
-               language: str | None = None, k: int | None = None) -> Iterator[StreamEvent]:
+               language: str | None = None, k: int | None = None) -> Generator[StreamEvent, None, None]:
         """Yields StreamEvent(delta=...) while generating, then one StreamEvent(answer=Answer)."""
         question = clean_question(question, self.settings.max_question_chars)  # QuestionError: say why
         started = time.perf_counter()
