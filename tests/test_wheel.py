@@ -51,8 +51,8 @@ def test_wheel_installs_and_answers_from_any_directory(tmp_path):
     for seed in ("001_d04a42b9380b6f99.txt", "004_3bdcf659b4924e5e.txt"):
         shutil.copy(ROOT / "seeds" / seed, articles / seed)
     env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": ""}
-    where = run([str(py), "-c", "import rag, app.ui, rag.answer.prompts as p; print(rag.__file__); "
-                 "print(p.PROMPTS_DIR); print(app.ui.ASSETS.joinpath('assets.css').read_text()[:1] != '')"],
+    where = run([str(py), "-c", "import rag, app.ui, app.server, rag.answer.prompts as p; print(rag.__file__); "
+                 "print(p.PROMPTS_DIR); print(app.server.ASSETS.joinpath('assets.css').read_text()[:1] != '')"],
                 cwd=elsewhere, env=env).split()
     assert where[0].startswith(str(purelib)) and where[1].startswith(str(purelib)) and where[2] == "True"
     assert (Path(where[1]) / "system.ar.txt").is_file()
