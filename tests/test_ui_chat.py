@@ -78,6 +78,21 @@ def test_reload_keeps_the_conversation_and_its_follow_up_context(page):
     follow_up = ask(page, "ومن هو وزير دفاعها؟", 1)  # "its": Azerbaijan, known only from the restored turn
     assert "حسنوف" in follow_up.inner_text(), follow_up.inner_text()
 
+    # the list of past conversations: reopen one after a new chat, then delete it
+    clear(page)
+    page.click("#history-bar .toggle-button")
+    page.locator("#conversation-list").get_by_text(re.compile("متى انضمت أذربيجان")).click()
+    page.wait_for_selector("#chat .answer.turn-1", timeout=15_000)
+    assert "حسنوف" in page.inner_text("#chat .answer.turn-1")
+    page.click("#delete-conversation")
+    page.wait_for_function("() => !document.querySelector('#chat .answer')", timeout=15_000)
+    page.wait_for_function("() => !document.querySelector('#conversation-list').innerText.includes('متى انضمت')",
+                           timeout=15_000)
+    page.reload()  # deleted from the browser's storage too, not only from the page
+    page.wait_for_selector("#library", timeout=60_000)
+    page.wait_for_timeout(2000)
+    assert "متى انضمت" not in page.inner_text("#conversation-list") and not page.query_selector("#chat .answer")
+
 
 def test_phone_layout_keeps_ask_and_the_cited_source_in_view(ui_server, chromium):  # noqa: F811
     with browser_page(chromium, ui_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as phone:
