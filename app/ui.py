@@ -270,13 +270,16 @@ def build_ui(rag: RAG, settings: Settings, browser_secret: str | None = None) ->
         chatbot.retry(regenerate, inputs=[turns, k, language, backend], outputs=answer_out, concurrency_id="model",
                       show_progress="hidden", api_visibility="undocumented").then(**saving)
         halt.click(stop, queue=False, api_visibility="undocumented")
-        fresh: dict[str, Any] = dict(inputs=[saved], outputs=[chatbot, turns, sources, question, conv_id, saved, conv_list, ask, halt],
-                     api_visibility="undocumented")
+        # not queued: a New chat clicked just before Ask must be done before that answer starts
+        # (else its stop, meant for the previous answer, would end the new one)
+        fresh: dict[str, Any] = dict(inputs=[saved], outputs=[chatbot, turns, sources, question, conv_id, saved, conv_list,
+                                                         ask, halt], queue=False, api_visibility="undocumented")
         clear.click(new_chat, **fresh)
         chatbot.clear(new_chat, **fresh)
         reopened = [chatbot, turns, sources, conv_id, saved, ask, halt]
-        conv_list.input(open_conversation, inputs=[conv_list, saved], outputs=reopened, api_visibility="undocumented")
-        drop_conv.click(delete_conversation, inputs=[conv_id, saved],
+        conv_list.input(open_conversation, inputs=[conv_list, saved], outputs=reopened, queue=False,
+                        api_visibility="undocumented")
+        drop_conv.click(delete_conversation, inputs=[conv_id, saved], queue=False,
                         outputs=[chatbot, turns, sources, question, conv_id, saved, conv_list, ask, halt],
                         api_visibility="undocumented")
         chatbot.select(select_answer, inputs=[turns], outputs=[sources], show_progress="hidden",

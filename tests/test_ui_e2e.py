@@ -58,6 +58,7 @@ def direction(element) -> str:
 def clear(page):
     page.click("#clear")
     page.wait_for_function("() => !document.querySelector('#chat .answer')", timeout=15_000)
+    page.wait_for_timeout(500)  # the new chat has settled (its request is not queued: app/ui.py)
 
 
 def check_marker_shows_source(page, answer, turn: int):
