@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from scripts.app_process import start_app  # noqa: E402
+
 DOCS, ARTIFACTS = ROOT / "docs", ROOT / "artifacts"
 QUESTIONS = {"ar": "ما المطار الذي ساهم جنود أذربيجان في تأمينه؟",
              "en": "Which airport did Azerbaijani soldiers help secure?",
@@ -39,29 +38,6 @@ TIMER = """() => new Promise((resolve) => {
 })"""
 
 
-def start_app(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_UI_PORT": str(port), "RAG_UI_HOST": "127.0.0.1",
-           "RAG_BACKEND": os.environ.get("RAG_BACKEND", "llamacpp"), "RAG_UI_AUTH": ""}
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "screenshots-server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the app exited ({proc.returncode}); see artifacts/screenshots-server.log")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return proc, url
-        except OSError:
-            time.sleep(2)
-    proc.kill()
-    raise SystemExit("the app did not start in 10 minutes")
-
-
 def ask(page, question: str) -> dict:
     page.fill("#question textarea", question)
     return page.evaluate(TIMER)
@@ -73,7 +49,8 @@ def main() -> int:
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     timings = []
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_app(Path(tmp))
+        proc, url = start_app(Path(tmp), ARTIFACTS / "screenshots-server.log",
+                              {"RAG_BACKEND": os.environ.get("RAG_BACKEND", "llamacpp")})
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +37,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from rag.text.language import detect_language  # noqa: E402
+from scripts.app_process import start_app  # noqa: E402
 
 SYSTEM_PROMPT_LINE = next(line for line in (ROOT / "prompts" / "system.en.txt").read_text("utf-8").splitlines()
                           if len(line) > 40)
@@ -52,33 +51,6 @@ BAD = {"empty": ("", "auto", ("type a question", "اكتب سؤال")),
        "too_long": ("ما " * 25_000, "auto", ("RAG_MAX_QUESTION_CHARS",)),
        "no_words": ("؟؟ 🙂 !!", "auto", ("no words", "لا يحوي كلمات")),
        "bad_language": ("Who met the minister?", "fr", ("language must be auto, ar or en",))}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_UI_PORT": str(port), "RAG_UI_HOST": "127.0.0.1",
-           "PYTHONUNBUFFERED": "1"}
-    log = open(data_dir / "app.log", "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the app exited with {proc.returncode}: see {data_dir / 'app.log'}")
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(2)
-    proc.kill()
-    raise SystemExit("the app did not come up within 600 s")
 
 
 def plan(n: int, seed: int) -> list[tuple[str, str, str]]:
@@ -199,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
 
     proc, pid, url = None, args.pid, args.url
     if not url:
-        proc, url = start_app(Path(tempfile.mkdtemp(prefix="rag-soak-")))
+        data_dir = Path(tempfile.mkdtemp(prefix="rag-soak-"))
+        proc, url = start_app(data_dir, data_dir / "app.log")
         pid = proc.pid
     try:
         soak = Soak(url)
