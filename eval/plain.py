@@ -155,13 +155,9 @@ def load_llm(settings: Settings, chatml: ChatML) -> Any:
     except ImportError as exc:
         raise RagError(f"{EXTRA_HINT} ({exc})") from exc
     from rag.backends.llamacpp import LlamaCppBackend
+    from rag.backends.llamacpp_runtime import load_backends
 
-    try:  # a wheel built with dynamic CPU backends needs them loaded before any Llama is made
-        from rag.backends.llamacpp_runtime import load_backends
-
-        load_backends()
-    except ImportError:  # a wheel with the CPU backend linked in needs nothing
-        pass
+    load_backends(settings)  # the CPU kernels proven on this machine, before any Llama is made
     ours = LlamaCppBackend(settings)  # resolves and checks the GGUF; loads nothing
     try:
         return LlamaCPP(model_path=str(ours.path), temperature=settings.temperature,

@@ -93,6 +93,30 @@ def cmd_ask(rag, args) -> None:
           f"{answer.question_tokens} of them for this question)")
 
 
+def _doctor_machine(settings: Settings) -> int:
+    """Which llama.cpp CPU kernels run here and why; which embedding dtype. Returns problems found."""
+    from rag.backends.llamacpp_runtime import choose
+    from rag.embed_dtype import pick_dtype, remembered
+    from rag.machine import cpu_flags, cpu_model
+
+    print(f"cpu: {cpu_model()}")
+    try:
+        print("llama.cpp CPU kernels: " + choose(settings).describe())
+    except RagError as exc:
+        print(f"llama.cpp CPU kernels: PROBLEM: {exc}")
+        return 1
+    wanted = pick_dtype(settings.embed_dtype, cpu_flags())
+    if settings.embed_dtype == "auto" and wanted == "bfloat16":
+        known = remembered(settings.embed_model_path, settings.cache_dir)
+        said = ("not checked on this machine yet (checked at the first embedding)" if known is None else
+                f"bfloat16 (scores within {known.get('gap')} of float32, checked {known.get('when')})" if known["ok"]
+                else f"float32 (bfloat16 rejected: {known.get('why')})")
+    else:
+        said = f"{wanted} ({'set by RAG_EMBED_DTYPE' if settings.embed_dtype != 'auto' else 'no native bf16'})"
+    print(f"embedding dtype: {said}")
+    return 0
+
+
 def cmd_doctor(settings: Settings) -> int:
     from rag.backends import BackendFactory
     from rag.fetch import EMBED_SHA256, LLM_SHA256, LLM_SIZE, check
@@ -116,6 +140,7 @@ def cmd_doctor(settings: Settings) -> int:
         except RagError as exc:
             problems += 1
             print(f"{label}: PROBLEM: {exc}")
+    problems += _doctor_machine(settings)
     factory = BackendFactory(settings)
     try:
         names = factory.ollama.models()

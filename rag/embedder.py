@@ -28,29 +28,13 @@ from rag.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def pick_dtype(setting: str, cpu_flags: set[str]) -> str:
-    """The torch dtype for the embedding model: bfloat16 only where the CPU computes it natively.
-
-    >>> pick_dtype("auto", {"avx2", "avx512_bf16"}), pick_dtype("auto", {"avx2"}), pick_dtype("float32", {"amx_bf16"})
-    ('bfloat16', 'float32', 'float32')
-    """
-    if setting != "auto":
-        return setting
-    return "bfloat16" if cpu_flags & {"avx512_bf16", "amx_bf16"} else "float32"
-
-
-def cpu_flags() -> set[str]:
-    try:
-        return set(Path("/proc/cpuinfo").read_text().split())
-    except OSError:  # not Linux: stay on float32
-        return set()
-
-
 class SentenceEmbedder(BaseEmbedding):
     """EmbeddingGemma (or any sentence-transformers model) behind llama-index's interface."""
 
     model_path: str
-    dtype: str = "float32"
+    dtype_setting: str = "float32"  # float32, bfloat16, or auto (bfloat16 once proven here: embed_dtype.py)
+    cache_dir: str = ""  # where the auto verdict is remembered
+    dtype: str = ""  # the dtype loaded (set on load)
     _model: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.RLock)
 
@@ -61,8 +45,8 @@ class SentenceEmbedder(BaseEmbedding):
             from rag.fetch import EMBED_SHA256, check
 
             check(Path(path) / "model.safetensors", EMBED_SHA256)
-        return cls(model_name=Path(path).name, model_path=path, dtype=pick_dtype(settings.embed_dtype, cpu_flags()),
-                   embed_batch_size=settings.embed_batch_size)
+        return cls(model_name=Path(path).name, model_path=path, embed_batch_size=settings.embed_batch_size,
+                   dtype_setting=settings.embed_dtype, cache_dir=str(settings.cache_dir))
 
     # --- model --------------------------------------------------------------------------
     @property
@@ -75,7 +59,10 @@ class SentenceEmbedder(BaseEmbedding):
             import torch
             from sentence_transformers import SentenceTransformer
 
-            log.info("loading embedding model %s", self.model_path)
+            from rag.embed_dtype import verified_dtype
+
+            self.dtype = verified_dtype(self.dtype_setting, self.model_path, Path(self.cache_dir or "."))
+            log.info("loading embedding model %s (%s)", self.model_path, self.dtype)
             try:
                 self._model = SentenceTransformer(
                     self.model_path, device="cpu",

@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     llm_path: str = Field(default="", description="GGUF file; empty = the fetched Qwen2.5 GGUF")
     llm_ctx: int = Field(default=4096, ge=512)
     llm_threads: int = Field(default=0, ge=0, description="0 = all cores")
+    llama_cpu: str = Field(default="", description="pin llama.cpp's CPU kernels (zen4, icelake, haswell, x64 ...); "
+                           "empty = the best variant proven to run on this machine (rag/backends/llamacpp_runtime.py)")
+    llama_lib_dir: str = Field(default="", description="folder of llama.cpp's libggml-cpu-*.so; empty = the "
+                               "installed llama-cpp-python's")
     llm_cache_mb: int = Field(default=256, ge=0, description="RAM for saved prompt states, so each "
                               "language's system prompt is evaluated once (0 = off)")
     max_new_tokens: int = Field(default=200, ge=16)
@@ -163,6 +167,15 @@ class Settings(BaseSettings):
     def _check_auth(cls, value: str) -> str:
         if value and ":" not in value:
             raise ValueError("RAG_UI_AUTH must be 'user:password'")
+        return value
+
+    @field_validator("llama_cpu")
+    @classmethod
+    def _check_variant(cls, value: str) -> str:
+        from rag.backends.llamacpp_runtime import VARIANTS  # the one list of variant names (imported late)
+
+        if value and value not in VARIANTS:
+            raise ValueError(f"RAG_LLAMA_CPU: unknown llama.cpp CPU variant {value!r}; known: {', '.join(VARIANTS)}")
         return value
 
     @field_validator("disabled_checks")

@@ -144,6 +144,27 @@ def bench_app(data: Path) -> dict:
         proc.wait(30)
 
 
+def bench_kernels(settings: Settings) -> dict:
+    """Prompt and generation speed of every llama.cpp CPU variant this CPU supports, each in its
+    own child process (the probe of rag/backends/llamacpp_runtime.py: a 656-token prompt, then
+    64 tokens). A variant that crashes here is listed with the reason; x64 is left out (no SIMD:
+    ~2 prompt tokens/s, minutes per run)."""
+    from rag.backends.llamacpp_runtime import PORTABLE, library_folder, probe, score, variant_libraries
+
+    folder = library_folder()
+    if folder is None:
+        return {"note": "CPU backend linked into the wheel: one variant only"}
+    out: dict = {}
+    for name, path in variant_libraries(folder).items():
+        if name == PORTABLE or score(path) <= 0:
+            continue
+        trial = probe(path, settings, generate=64)
+        out[name] = ({"prefill_tok_s": trial.prefill_tokens_per_s, "generate_tok_s": trial.generate_tokens_per_s,
+                      "score": score(path)} if trial.ok else {"rejected": trial.why, "score": score(path)})
+        print(f"  {name}: {out[name]}", flush=True)
+    return out
+
+
 def table(result: dict) -> str:
     lines = []
     for section, figures in result.items():
@@ -180,7 +201,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--questions", type=int, default=12, help="seed gold questions answered (half per language)")
-    ap.add_argument("--skip", default="", help="comma list of sections to skip: ingest, answer, app (a skipped "
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: kernels, ingest, answer, app (a skipped "
                     "section keeps its figures from the existing --out file)")
     ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench.json")
     args = ap.parse_args()
@@ -189,7 +210,14 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     old = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    result: dict = {"machine": {"cpus": os.cpu_count() or 0}}
+    from rag.machine import cpu_model
+
+    result: dict = {"machine": {"cpus": os.cpu_count() or 0, "cpu": cpu_model()}}
+    if "kernels" in skip and "cpu_kernels" in old:
+        result["cpu_kernels"] = old["cpu_kernels"]
+    elif "kernels" not in skip:
+        print("== llama.cpp CPU variants (each proven in a child process)", flush=True)
+        result["cpu_kernels"] = bench_kernels(Settings())
     if "ingest" in skip and (home / "arcd-data").is_dir():
         result["ingest"], arcd_data = old.get("ingest", {}), home / "arcd-data"
         rows = [r for r in squad_build(ARCD).rows if r["answerable"]]

@@ -35,7 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     settings = Settings()
     threads = settings.llm_threads or os.cpu_count() or 2
-    variant = load_backends()
+    variant = load_backends(settings).variant
     llm = llama_cpp.Llama(model_path=str(settings.llm_model_path), n_ctx=2048, n_threads=threads,
                           n_batch=args.n_batch, verbose=False)
     text = sorted(Path("seeds").glob("*.txt"))[0].read_text(encoding="utf-8")

@@ -48,6 +48,7 @@ class LlamaCppBackend:
     name = "llamacpp"
 
     def __init__(self, settings: Settings):
+        self.settings = settings
         self.path = Path(settings.llm_model_path)
         if not settings.llm_path:  # the fetched default: verify before use
             check(self.path, LLM_SHA256, LLM_SIZE)
@@ -75,7 +76,8 @@ class LlamaCppBackend:
 
             from rag.backends.llamacpp_runtime import load_backends
 
-            log.info("loading %s (%d threads, %s CPU kernels)", self.path, self.n_threads, load_backends())
+            kernels = load_backends(self.settings)
+            log.info("loading %s (%d threads, %s CPU kernels)", self.path, self.n_threads, kernels.variant)
             self._llm = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                               n_batch=N_BATCH, verbose=False)
             if self.cache_bytes:
