@@ -30,7 +30,7 @@ from rag.retrieval.nodes import node_to_passage, source_to_node
 from rag.retrieval.passage import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.text.arabic import arabic_ratio
+from rag.text.arabic import other_script
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +91,10 @@ class EvidenceSelector(BaseNodePostprocessor):
         relevance = score_segments(question, query_vector, segments, s.evidence_lexical_weight,
                                    s.evidence_top_chunk_bonus)
         text = " ".join(seg.text for seg in segments[:20])
-        cross = (arabic_ratio(text) > 0.5) != (arabic_ratio(question) > 0.5)
+        cross = other_script(question, text)
         budget = s.context_tokens_cross_script if cross else s.context_tokens
         sources = select_sources(segments, budget, count_tokens or self._count_tokens, s.evidence_max_segments,
-                                 s.evidence_margin, s.evidence_neighbours)
+                                 s.evidence_margin, s.evidence_neighbours, s.evidence_shape == "chunks")
         verdict = None
         if self._relevance is not None:
             verdict = self._relevance.run(Draft(question, question, "", sources, relevance))

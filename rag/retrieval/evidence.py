@@ -93,12 +93,18 @@ def select_sources(
     max_segments: int = 6,
     margin: float = 0.15,
     neighbours: int = 0,
+    whole_chunks: bool = False,
 ) -> list[Source]:
     """Best-scoring segments within the budget (and within ``margin`` of the best), grouped
     into numbered per-article sources. With ``neighbours`` > 0, the segments right before and
     after each of the best ``neighbours`` segments come next, budget allowing: a long sentence
     cut at its commas often holds the answer in the clause next to the one that matched.
-    Segments must already be scored."""
+    Segments must already be scored. With ``whole_chunks`` the model reads the best retrieved
+    chunks whole instead (every segment inside them, budget allowing): the shape plain
+    llama-index gives it, kept for measuring what the shape is worth."""
+    if whole_chunks:
+        segments = [s for s in segments if s.in_top_chunk] or segments
+        max_segments, margin = len(segments), float("inf")
     ranked = sorted(segments, key=lambda s: s.score, reverse=True)
     chosen: list[Segment] = []
     used = 0

@@ -46,6 +46,26 @@ def arabic_ratio(text: str) -> float:
     return arabic / total if total else 0.0
 
 
+def mostly_arabic(text: str) -> bool:
+    """Is ``text`` written mostly in Arabic script (more than half its letters)?
+
+    >>> mostly_arabic("التقى Michel بعلييف"), mostly_arabic("He met علييف")
+    (True, False)
+    """
+    return arabic_ratio(text) > 0.5
+
+
+def other_script(question: str, sources: str) -> bool:
+    """Is the question in another script than the sources it is asked over (English over Arabic
+    articles, or Arabic over English)? Every cosine between the two is lower then, so the checks
+    that compare cosines keep a second threshold for it.
+
+    >>> other_script("Who met Aliyev?", "التقى ميشيل علييف"), other_script("من التقى علييف؟", "التقى ميشيل علييف")
+    (True, False)
+    """
+    return mostly_arabic(question) != mostly_arabic(sources)
+
+
 # --- digits and punctuation ----------------------------------------------------------------------
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")  # Arabic-Indic and Persian
 THOUSANDS_SEPARATOR = "٬"

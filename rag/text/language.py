@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.arabic import arabic_ratio
+from rag.text.arabic import ARABIC_CHAR, arabic_ratio
 
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: digits and punctuation do not vote
 
@@ -44,3 +44,17 @@ def answer_language(text: str) -> str:
     """Language of a generated answer: Arabic names in parentheses inside an English answer
     must not flip it, so the threshold is the same majority rule as for questions."""
     return detect_language(text)
+
+
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def foreign_script(text: str, at_least: int = 2) -> bool:
+    """Does ``text`` hold letters of a third script (neither Arabic nor Latin: Chinese, Cyrillic,
+    Hebrew ...)? A 1.5B model sometimes slips into one mid-sentence.
+
+    >>> foreign_script("تقع المدينة في 中国 الشمالية"), foreign_script("Café Rabat (الرباط)"), foreign_script("π")
+    (True, False, False)
+    """
+    odd = sum(1 for ch in text if ch.isalpha() and not ARABIC_CHAR.match(ch) and not _LATIN.match(ch))
+    return odd >= at_least

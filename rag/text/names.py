@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.text.numbers import MONTHS
+from rag.text.numbers import MONTHS, WEEKDAYS
 from rag.text.transliteration import latin_skeleton
 
 TITLES = set("the a an in on at of and or but to for by with from as this that these those it its he she "
@@ -47,9 +47,19 @@ def bare(word: str) -> str:
 
 
 def is_common_word(word: str) -> bool:
+    """A lower-case dictionary word, a title, or the plural of one ("Parties", "Churches").
+
+    >>> is_common_word("Parties"), is_common_word("Conferences"), is_common_word("Stoltenberg")
+    (True, True, False)
+    """
     lower = bare(word).lower()
     vocab = common_english_words()
-    return lower in vocab or (lower.endswith("s") and lower[:-1] in vocab) or lower in TITLES
+    singular = {lower[:-1]} if lower.endswith("s") else set()
+    if lower.endswith("ies"):
+        singular.add(lower[:-3] + "y")
+    if lower.endswith("es"):
+        singular.add(lower[:-2])
+    return lower in vocab or bool(singular & vocab) or lower in TITLES
 
 
 def known_words(text: str) -> set[str]:
@@ -63,7 +73,8 @@ def is_name_word(word: str, known: set[str]) -> bool:
     with at least two consonants to compare."""
     word = bare(word)
     return (len(word) >= 2 and word[:1].isupper() and not word.isupper() and word.lower() not in known
-            and word.lower() not in MONTHS and not is_common_word(word) and len(latin_skeleton(word)) >= 2)
+            and word.lower() not in MONTHS and word.lower() not in WEEKDAYS and not is_common_word(word)
+            and len(latin_skeleton(word)) >= 2)
 
 
 def name_words(text: str, known: str = "") -> list[str]:

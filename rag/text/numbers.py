@@ -169,3 +169,27 @@ MONTHS = {
     "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7,
     "اب": 8, "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12,
 }
+
+
+# Weekdays, normalised. An Arabic weekday counts in an answer only after يوم ("يوم الاثنين"):
+# الاثنين is also "the two" and الاحد "the one"; in a source every form counts (a missed
+# weekday there would refuse a right answer, an extra one lets nothing wrong through).
+WEEKDAYS = {"monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7,
+            "الاثنين": 1, "الثلاثاء": 2, "الاربعاء": 3, "الخميس": 4, "الجمعه": 5, "السبت": 6, "الاحد": 7}
+
+
+def weekdays_in(text: str, claimed: bool = False) -> set[int]:
+    """Weekdays named in ``text`` (as 1..7 from Monday); ``claimed``: as an answer claims them.
+
+    >>> sorted(weekdays_in("met on Tuesday")), sorted(weekdays_in("وصل الاثنين", claimed=True))
+    ([2], [])
+    >>> sorted(weekdays_in("وصل يوم الاثنين", claimed=True)), sorted(weekdays_in("وصل الاثنين"))
+    ([1], [1])
+    """
+    normal = normalize(text)
+    found = set()
+    for name, day in WEEKDAYS.items():
+        lead = r"يوم\s+" if claimed and name.startswith("ال") else r"[وب]?"
+        if re.search(rf"(?<!\w){lead}{name}(?!\w)", normal):
+            found.add(day)
+    return found
