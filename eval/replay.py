@@ -33,22 +33,26 @@ def key(model: str, messages: list[dict], max_tokens: int, temperature: float) -
 
 
 class ReplyStore:
-    """sqlite file of key -> (reply, prompt tokens)."""
+    """sqlite file of key -> (reply, prompt tokens, token log-probabilities as JSON)."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path))
+        self.db = sqlite3.connect(str(path), check_same_thread=False)
         self.db.execute("CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT, prompt_tokens INT)")
+        columns = [row[1] for row in self.db.execute("PRAGMA table_info(replies)")]
+        if "logprobs" not in columns:  # a file from before log-probabilities were kept
+            self.db.execute("ALTER TABLE replies ADD COLUMN logprobs TEXT DEFAULT '[]'")
         self.hits = self.misses = 0
 
-    def get(self, k: str) -> tuple[str, int] | None:
-        row = self.db.execute("SELECT reply, prompt_tokens FROM replies WHERE key = ?", (k,)).fetchone()
+    def get(self, k: str) -> tuple[str, int, list[float]] | None:
+        row = self.db.execute("SELECT reply, prompt_tokens, logprobs FROM replies WHERE key = ?", (k,)).fetchone()
         self.hits, self.misses = self.hits + bool(row), self.misses + (not row)
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], json.loads(row[2] or "[]")) if row else None
 
-    def put(self, k: str, reply: str, prompt_tokens: int) -> None:
+    def put(self, k: str, reply: str, prompt_tokens: int, logprobs: list[float]) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO replies VALUES (?, ?, ?)", (k, reply, prompt_tokens))
+            self.db.execute("INSERT OR REPLACE INTO replies (key, reply, prompt_tokens, logprobs) VALUES (?, ?, ?, ?)",
+                            (k, reply, prompt_tokens, json.dumps([round(x, 4) for x in logprobs])))
 
 
 class ReplayBackend:
@@ -61,20 +65,24 @@ class ReplayBackend:
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
-    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float,
+                    logprobs: list[float] | None = None) -> Iterator[str]:
         k = key(self.model, messages, max_tokens, temperature)
         hit = self.store.get(k) if temperature == 0 else None
         if hit is not None:
             self.last_prompt_tokens = hit[1]
+            if logprobs is not None:
+                logprobs.extend(hit[2])
             yield hit[0]
             return
-        reply = ""
-        for delta in self.inner.stream_chat(messages, max_tokens, temperature):
+        reply, seen = "", [] if logprobs is None else logprobs
+        start = len(seen)
+        for delta in self.inner.stream_chat(messages, max_tokens, temperature, seen):
             reply += delta
             yield delta
         self.last_prompt_tokens = self.inner.last_prompt_tokens
         if temperature == 0:
-            self.store.put(k, reply, self.last_prompt_tokens)
+            self.store.put(k, reply, self.last_prompt_tokens, seen[start:])
 
 
 class ReplayBackends(BackendFactory):

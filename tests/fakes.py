@@ -67,7 +67,7 @@ class ScriptedLLM:
         self.calls: list[list[dict]] = []
         self.last_prompt_tokens = 0
 
-    def stream_chat(self, messages, max_tokens, temperature):
+    def stream_chat(self, messages, max_tokens, temperature, logprobs=None):
         self.calls.append([dict(m) for m in messages])
         self.last_prompt_tokens = sum(len(m["content"].split()) for m in messages)
         text = self.replies.pop(0)(messages)

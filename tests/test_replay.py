@@ -23,7 +23,7 @@ def test_replies_survive_a_new_store_on_the_same_file_but_sampling_is_never_repl
     path = tmp_path / "r.sqlite"
     "".join(ReplayBackend(ScriptedLLM(lambda m: "Baku [1]."), ReplyStore(path)).stream_chat(ASK, 64, 0.0))
     store = ReplyStore(path)
-    assert store.get(key("scripted", ASK, 64, 0.0)) == ("Baku [1].", 3)
+    assert store.get(key("scripted", ASK, 64, 0.0)) == ("Baku [1].", 3, [])
     llm = ScriptedLLM(lambda m: "Ganja [1].")
     assert "".join(ReplayBackend(llm, store).stream_chat(ASK, 64, 0.7)) == "Ganja [1]."
     assert store.get(key("scripted", ASK, 64, 0.7)) is None
@@ -35,7 +35,11 @@ def test_the_real_model_reply_is_stored_then_replayed_verbatim(tmp_path):
     returns the same text from the store without generating."""
     factory = ReplayBackends(Settings(data_dir=tmp_path / "data"), tmp_path / "r.sqlite")
     llm = factory.get("llamacpp")
-    first = "".join(llm.stream_chat(ASK, 24, 0.0))
+    made: list[float] = []
+    first = "".join(llm.stream_chat(ASK, 24, 0.0, logprobs=made))
     assert first.strip() and factory.store.misses == 1 and factory.store.hits == 0
-    assert "".join(llm.stream_chat(ASK, 24, 0.0)) == first
+    assert made and all(x <= 0 for x in made)  # one log-probability per generated token
+    again: list[float] = []
+    assert "".join(llm.stream_chat(ASK, 24, 0.0, logprobs=again)) == first
+    assert again == [round(x, 4) for x in made]  # replayed with the reply
     assert factory.store.hits == 1 and llm.last_prompt_tokens > 0

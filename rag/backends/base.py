@@ -29,9 +29,12 @@ class ChatBackend(Protocol):
     model: str  # model file name or Ollama model tag
     last_prompt_tokens: int  # prompt size of the last call, as the backend counted it
 
-    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float,
+                    logprobs: list[float] | None = None) -> Iterator[str]:
         """Yield text deltas of the assistant reply; raise BackendError on failure, also when the
-        reply breaks off (a partial reply is never returned as a whole one)."""
+        reply breaks off (a partial reply is never returned as a whole one). A backend that can
+        appends each generated token's log-probability to ``logprobs`` (the embedded llama.cpp
+        does; the servers' streams do not carry them, and the list stays empty)."""
         ...
 
 

@@ -31,6 +31,22 @@ log = logging.getLogger(__name__)
 N_BATCH = 64  # see the module docstring
 
 
+class TopLogprob:
+    """A llama.cpp logits processor that records, at each generated token, the log-probability of
+    the most likely token (the greedy choice; the repetition penalty applies after it) and
+    changes nothing. About 1 ms a token (a log-sum-exp over the 151k-word vocabulary)."""
+
+    def __init__(self, sink: list[float]):
+        self.sink = sink
+
+    def __call__(self, input_ids, scores):
+        import numpy as np
+
+        top = float(scores.max())
+        self.sink.append(top - (top + float(np.log(np.exp(scores - top).sum()))))
+        return scores
+
+
 def _state_cache(capacity_bytes: int):
     """llama-cpp-python's RAM cache, counting the whole saved state (its own count leaves out
     the logits array, which is several times larger than the KV state)."""
@@ -88,15 +104,19 @@ class LlamaCppBackend:
         with self._lock:
             return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
 
-    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float,
+                    logprobs: list[float] | None = None) -> Iterator[str]:
         with self._lock:
             self.last_prompt_tokens = sum(self.count_tokens(m["content"]) + 4 for m in messages)
             if self.last_prompt_tokens + max_tokens > self.n_ctx:
                 raise BackendError(f"prompt of {self.last_prompt_tokens} tokens does not fit the "
                                    f"{self.n_ctx}-token context (RAG_LLM_CTX)")
+            from llama_cpp import LogitsProcessorList
+
+            recorder = None if logprobs is None else LogitsProcessorList([TopLogprob(logprobs)])
             stream = self.llm.create_chat_completion(messages, stream=True, max_tokens=max_tokens,
                                                      temperature=temperature, top_p=0.9, repeat_penalty=self.repeat_penalty,
-                                                     stop=list(STOP))
+                                                     stop=list(STOP), logits_processor=recorder)
             tokens = 0
             try:
                 for chunk in stream:

@@ -69,7 +69,8 @@ class LlamaIndexBackend:
     def server(self) -> str:
         return f"{self.name} LLM ({self.model})"
 
-    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float,
+                    logprobs: list[float] | None = None) -> Iterator[str]:
         chat = [ChatMessage(role=MessageRole(m["role"]), content=m["content"]) for m in messages]
         self.last_prompt_tokens = sum(approx_tokens(m["content"]) + 4 for m in messages)
         received = finished = False

@@ -91,7 +91,8 @@ class OllamaBackend:
         wanted = self.model if ":" in self.model else self.model + ":latest"
         return self.model in names or wanted in names
 
-    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float,
+                    logprobs: list[float] | None = None) -> Iterator[str]:
         options = {"num_ctx": self.num_ctx, "num_predict": max_tokens, "temperature": temperature,
                    "repeat_penalty": self.repeat_penalty, "stop": list(STOP)}
         received = done = False

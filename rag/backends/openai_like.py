@@ -80,7 +80,8 @@ class OpenAILikeBackend(LlamaIndexBackend):
         if opened is not None:
             opened.append(response)
 
-    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float,
+                    logprobs: list[float] | None = None) -> Iterator[str]:
         # The request is sent in this generator's first step, in the thread that runs it, so the
         # hook finds this call's list even when later steps run in other threads (Gradio does that).
         opened: list[httpx.Response] = []
