@@ -85,10 +85,13 @@ class Settings(BaseSettings):
     evidence_top_chunk_bonus: float = Field(default=0.04, ge=0.0)
     evidence_neighbours: int = Field(default=0, ge=0, description="the segments next to this many best "
                                      "segments are added, budget allowing")
+    evidence_shape: Literal["sentences", "chunks"] = Field(default="sentences", description="what the model "
+                                                           "reads: the best sentences, or the best "
+                                                           "evidence_top_chunks retrieved chunks whole")
 
     # --- answer checks (rag/answer/checks.py) ---------------------------------------------
     disabled_checks: str = Field(default="", description="comma-separated check names to switch off "
-                                 "(relevance, declined, reply, language, grounding, anchor, count, echo)")
+                                 "(relevance, declined, reply, language, grounding, anchor, count, echo, confidence)")
     min_relevance: float = Field(
         default=0.30, description="best question-sentence cosine below this refuses without the LLM"
     )
@@ -97,6 +100,14 @@ class Settings(BaseSettings):
     )
     min_support: float = Field(default=0.45, description="cosine a claim-less sentence in the other script "
                                "needs with a source segment")
+    min_claim_similarity: float = Field(default=0.40, ge=0.0, le=1.0, description="cosine a claim needs with "
+                                        "a source sentence in the other script when no letter matches its names "
+                                        "(rag/answer/support.py; set on the XQuAD/BELEBELE answer pairs: precision "
+                                        "0.91 against other sentences of the same passage)")
+    min_confidence: float | None = Field(default=None, ge=0.0, le=1.0, description="answers whose calibrated "
+                                         "confidence (rag/answer/confidence.py) is below this are refused; empty = "
+                                         "the threshold `python -m eval.calibrate` chose on the dev sets (in "
+                                         "rag/answer/confidence.json); 0 = never refuse on confidence")
     min_anchor: float = Field(default=0.33, description="cosine the cited sentence closest to the question needs")
     min_anchor_cross_script: float = Field(default=0.38, description="the same for a question in another script "
                                            "than its sources")

@@ -168,7 +168,8 @@ def test_an_answer_that_only_repeats_the_question_is_refused(make_rag):
 # --- grounding: the answer's claims must be in what it cites (rag/answer/grounding.py) ----------
 
 def test_an_answer_naming_a_place_in_no_source_is_refused_by_grounding(make_rag):
-    rag, _ = make_rag(lambda m: "The security dialogue took place in Marseille [1].")
+    marseille = lambda m: "The security dialogue took place in Marseille [1]."  # noqa: E731
+    rag, _ = make_rag(marseille, marseille)  # asked again, told the sources lack Marseille: the same
     answer = rag.ask("Where did the EU-Azerbaijan security dialogue take place?")
     assert not answer.answered and not answer.citations
     assert answer.refused_by == "grounding" and "Marseille" in answer.refusal_reason
@@ -217,3 +218,58 @@ def test_an_answer_citing_a_source_far_from_the_question_is_refused_by_the_ancho
     assert not answer.answered and answer.refused_by == "anchor", answer.refusal_reason
     rag, _ = make_rag(quote, min_anchor=0.0)
     assert rag.ask("ما هو الكائن الممرض الذي يسبب الغرغرينا الغازية؟").answered  # the floor is what refused
+
+
+# --- repair before refusing, third scripts, confidence (issue 29) ----------------------------
+
+def test_an_unsupported_weekday_is_cut_and_the_rest_of_the_answer_kept(make_rag):
+    """The right fact with one detail no source gives: the detail goes, the answer stays."""
+    def reply(messages):
+        return f"{source_lines(messages)[1].rstrip('.')}، يوم الخميس [1]."
+
+    rag, _ = make_rag(reply)
+    answer = rag.ask(QUESTION)
+    assert answer.answered, answer.refusal_reason
+    assert "الخميس" not in answer.text and answer.repairs and "weekday 4" in answer.repairs[0]
+    assert "الخميس" in answer.draft  # the model did write it
+
+
+def test_an_invented_quotation_is_dropped(make_rag):
+    def reply(messages):
+        return (f"{source_lines(messages)[1]} [1] وقال الوزير: \"سنبني جسرا من الذهب فوق البحر قريبا\" [1].")
+
+    rag, _ = make_rag(reply)
+    answer = rag.ask(QUESTION)
+    assert answer.answered and "جسرا من الذهب" not in answer.text, answer.text
+
+
+def test_a_reply_in_a_third_script_is_asked_again_in_the_questions_language(make_rag):
+    def mixed(messages):
+        return f"{source_lines(messages)[1][:-1]} 中国北京 [1]."
+
+    rag, llm = make_rag(mixed, quote)
+    answer = rag.ask(QUESTION)
+    assert len(llm.calls) == 2 and llm.calls[1][-1]["content"] == load("script", "ar")
+    assert answer.answered and "中国" not in answer.text
+    rag, llm = make_rag(mixed, mixed)
+    answer = rag.ask(QUESTION)
+    assert not answer.answered and answer.refused_by == "language"
+
+
+def test_the_confidence_threshold_withholds_an_answer_and_records_its_score(make_rag):
+    rag, _ = make_rag(quote, min_confidence=0.99)  # the unfitted model scores every answer 0.5
+    answer = rag.ask(QUESTION)
+    assert not answer.answered and answer.refused_by == "confidence"
+    assert answer.withheld and answer.confidence is not None and answer.confidence < 0.99
+    assert {"support", "relevance", "anchor"} <= set(answer.signals)
+    rag, _ = make_rag(quote, min_confidence=0.0)
+    answer = rag.ask(QUESTION)
+    assert answer.answered and answer.confidence is not None and not answer.withheld
+
+
+def test_an_ungrounded_reply_is_asked_again_naming_what_the_sources_do_not_say(make_rag):
+    rag, llm = make_rag(lambda m: "The security dialogue took place in Marseille [1].", quote)
+    answer = rag.ask("Where did the EU-Azerbaijan security dialogue take place?")
+    assert len(llm.calls) == 2 and "Marseille" in llm.calls[1][-1]["content"]
+    assert llm.calls[1][-1]["content"].startswith("The sources do not say: Marseille.")
+    assert answer.answered, answer.refusal_reason

@@ -26,6 +26,7 @@ from rag.answer.checks import (
     SENTINEL,
     Anchor,
     Check,
+    Confidence,
     Count,
     Declined,
     Draft,
@@ -37,7 +38,8 @@ from rag.answer.checks import (
     Verdict,
 )
 from rag.answer.citations import cited_numbers, parse_answer, render
-from rag.answer.grounding import Grounder
+from rag.answer.confidence import load_weights
+from rag.answer.grounder import Grounder
 from rag.answer.selector import Evidence
 from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
 from rag.answer.types import Answer, Citation, StreamEvent
@@ -58,7 +60,8 @@ class Answerer:
         self.settings, self.embedder = settings, embedder
         self.prompts = prompts.PromptSet(settings.prompts_dir)
         every: list[Check] = [Declined(), Reply(), Language(), Grounding(Grounder(settings, embedder)),
-                              Anchor(settings.min_anchor, settings.min_anchor_cross_script), Count(), Echo()]
+                              Anchor(settings.min_anchor, settings.min_anchor_cross_script), Count(), Echo(),
+                              Confidence(settings.min_confidence, load_weights())]  # None: the fitted threshold
         off = settings.disabled_check_names
         self.after = [c for c in every if c.name not in off]  # relevance runs in the selector
 
@@ -96,11 +99,15 @@ class Answerer:
         ]
         answer.question_tokens = count_tokens(messages[-1]["content"])
         yield StreamEvent(stage="writing")
-        draft.raw = yield from self._generate(llm, messages, answer, started)
+        draft.raw = yield from self._generate(llm, messages, answer, started, logprobs=draft.logprobs)
         answer.draft = draft.raw
         yield StreamEvent(stage="checking")
         refusal = yield from self._run_checks(draft, llm, messages, answer, started)
+        answer.confidence, answer.signals = draft.confidence, draft.signals
+        answer.repairs = list(draft.grounding.repairs)
         if refusal is not None:
+            if refusal[0] == "confidence":  # what would have been said, for the eval's risk-coverage curve
+                answer.withheld = render(draft.sentences)
             yield from self._refuse(answer, *refusal, started)
             return
 
@@ -122,6 +129,7 @@ class Answerer:
         """Run the after-model checks in order, with at most one retry; return (check, verdict)
         of the refusal, or None when the draft passed them all."""
         retried, kept, i = False, None, 0
+        kept_logprobs: list[float] = []
         draft.sentences = parse_answer(draft.raw.replace(SENTINEL, ""), len(draft.sources))
         while i < len(self.after):
             check = self.after[i]
@@ -132,6 +140,7 @@ class Answerer:
                 continue
             if kept is not None and i <= kept[0]:  # the retry failed where the first reply passed
                 i, (_, draft.raw, draft.sentences) = kept[0] + 1, kept
+                draft.logprobs[:] = kept_logprobs
                 kept = None
                 continue
             if verdict.action == "refuse" or retried:
@@ -142,19 +151,22 @@ class Answerer:
             retried = True
             if verdict.keep:
                 kept = (i, draft.raw, list(draft.sentences))
+                kept_logprobs = list(draft.logprobs)
             log.info("reply %r: %s check asks again (%s)", draft.raw[:120], check.name, verdict.detail)
             retry = [messages[0], messages[-1], {"role": "assistant", "content": draft.raw},
-                     {"role": "user", "content": self.prompts.load(verdict.prompt, draft.lang)}]
-            draft.raw = yield from self._generate(llm, retry, answer, started, quiet=True)
+                     {"role": "user", "content": self.prompts.render(verdict.prompt, draft.lang, words=verdict.words)}]
+            draft.logprobs.clear()
+            draft.raw = yield from self._generate(llm, retry, answer, started, quiet=True, logprobs=draft.logprobs)
             draft.sentences, i = parse_answer(draft.raw.replace(SENTINEL, ""), len(draft.sources)), 0
         return None
 
-    def _generate(self, llm, messages: list[dict], answer: Answer, started: float,
-                  quiet: bool = False) -> Generator[StreamEvent, None, str]:
+    def _generate(self, llm, messages: list[dict], answer: Answer, started: float, quiet: bool = False,
+                  logprobs: list[float] | None = None) -> Generator[StreamEvent, None, str]:
         """Stream the model's deltas (held back while the reply could still be the NOT_FOUND
         sentinel); return the whole raw reply."""
         raw, held, streaming = "", "", False
-        for delta in llm.stream_chat(messages, self.settings.max_new_tokens, self.settings.temperature):
+        for delta in llm.stream_chat(messages, self.settings.max_new_tokens, self.settings.temperature,
+                                     logprobs=logprobs):
             if not answer.timings["first_token"]:
                 answer.timings["first_token"] = time.perf_counter() - started
             raw += delta
@@ -179,12 +191,12 @@ class Answerer:
         """One citation per (source, quoted segment), in the order the answer cites them."""
         by_number = {x.number: x for x in draft.sources}
         found: dict[tuple[int, int], Citation] = {}
-        for link in draft.grounding.get("links", []):
-            seg, src = link["segment"], by_number[link["number"]]
-            key = (link["number"], seg.start)
-            if key not in found or found[key].score < link["score"]:
-                found[key] = Citation(link["number"], src.article_id, src.title, seg.text, seg.start, seg.end,
-                                      round(link["score"], 3))
+        for link in draft.grounding.links:
+            seg, src = link.segment, by_number[link.number]
+            key = (link.number, seg.start)
+            if key not in found or found[key].score < link.score:
+                found[key] = Citation(link.number, src.article_id, src.title, seg.text, seg.start, seg.end,
+                                      round(link.score, 3))
         order = cited_numbers(draft.sentences)
         return sorted((c for c in found.values() if c.number in order),
                       key=lambda c: (order.index(c.number), c.start))

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from rag.answer.citations import AnswerSentence
-from rag.answer.grounding import Grounder
+from rag.answer.confidence import score, signals
+from rag.answer.grounder import Grounder, GroundingReport
 from rag.answer.reply import clean
-from rag.answer.wording import asks_for_count, echoes_question, states_quantity
+from rag.answer.wording import asks_for_count, echoes_question, states_asked_kind, states_quantity
 from rag.retrieval.evidence import Source
-from rag.text.arabic import arabic_ratio
-from rag.text.language import written_in
+from rag.text.arabic import other_script
+from rag.text.language import foreign_script, written_in
 
 SENTINEL = "NOT_FOUND"
 
@@ -46,6 +47,7 @@ class Reason(str, Enum):
     OFF_QUESTION = "the cited sources are not about what the question asks"
     COUNT_WITHOUT_NUMBER = "a count question answered with no number"
     ECHO = "the answer only repeats the question"
+    LOW_CONFIDENCE = "the answer's confidence is below the threshold"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Verdict:
     prompt: str = ""  # retry: the prompt file (prompts/<name>.<lang>.txt) that asks again
     keep: bool = False  # retry: the current reply stands when the retry is no better
     detail: str = ""  # for the log and the eval report
+    words: str = ""  # retry: fills the prompt's {words} (what the sources do not support)
 
 
 PASS = Verdict("pass")
@@ -76,7 +79,11 @@ class Draft:
     relevance_floor: float = 0.0  # what the relevance check compared it with
     raw: str = ""  # the model's reply
     sentences: list[AnswerSentence] = field(default_factory=list)
-    grounding: dict = field(default_factory=dict)  # sentence index -> grounding report (for citations)
+    grounding: GroundingReport = field(default_factory=GroundingReport)  # what grounding found and did
+    logprobs: list[float] = field(default_factory=list)  # the reply's token log-probabilities (llama.cpp)
+    anchor: float = 0.0  # cosine of the cited sentence closest to the question
+    confidence: float | None = None
+    signals: dict = field(default_factory=dict)  # what the confidence was computed from
 
     def answer_text(self) -> str:
         return " ".join(s.text for s in self.sentences)
@@ -115,7 +122,7 @@ class Relevance(Check):
 
     def run(self, draft: Draft) -> Verdict:
         text = " ".join(t for s in draft.sources for t in s.texts)
-        cross = (arabic_ratio(text) > 0.5) != (arabic_ratio(draft.standalone) > 0.5)
+        cross = other_script(draft.standalone, text)
         floor = self.cross_script_floor if cross else self.floor
         draft.relevance_floor = floor
         if not draft.sources or draft.relevance < floor:
@@ -151,19 +158,27 @@ class Reply(Check):
 
 class Language(Check):
     """An answer with no word in the question's language ("5 [1]." to an Arabic question) is
-    asked for once more as a full sentence; if the retry is no better, the first reply stands."""
+    asked for once more as a full sentence; if the retry is no better, the first reply stands.
+    An answer with words in a third script (Chinese in an Arabic sentence, Cyrillic) is asked
+    for once more in the question's language, and refused if the retry has them too."""
 
     name = "language"
 
     def run(self, draft: Draft) -> Verdict:
-        if written_in(draft.answer_text(), draft.lang):
+        text = draft.answer_text()
+        if foreign_script(text):
+            return Verdict("retry", Reason.NO_ANSWER_SENTENCE, prompt="script", detail="a third script in the reply")
+        if written_in(text, draft.lang):
             return PASS
         return Verdict("retry", prompt="terse", keep=True, detail="no word in the question's language")
 
 
 class Grounding(Check):
-    """Every answer sentence must be grounded in what it cites (see grounding.py): an
-    ungrounded sentence is dropped, a wrong citation number moved; none left is a refusal."""
+    """Every answer sentence must be grounded in what it cites (see grounder.py): an unsupported
+    detail is cut, an ungrounded sentence dropped, a wrong citation number moved. When none is
+    left, or none of what is left states what the question asks (a date for "when": the short
+    answer "2023 [1]." was dropped and only the supporting sentence is left), the model is asked
+    once more, told which words the sources do not support; a second ungrounded reply is refused."""
 
     name = "grounding"
 
@@ -171,7 +186,15 @@ class Grounding(Check):
         self.grounder = grounder
 
     def run(self, draft: Draft) -> Verdict:
+        asked = draft.answer_text()
         kept, dropped = self.grounder.ground(draft)
+        if kept and states_asked_kind(asked, draft.standalone) and not states_asked_kind(draft.answer_text(),
+                                                                                            draft.standalone):
+            kept = []  # what the question asked for ("2023 [1].") was dropped; the rest is not an answer
+            dropped.append("the sentence stating what the question asks has no support")
+        if not kept and draft.grounding.unsupported:  # ask once more, told what the sources do not say
+            return Verdict("retry", Reason.UNGROUNDED, prompt="unsupported", detail="; ".join(dropped),
+                           words=", ".join(draft.grounding.unsupported[:4]))
         if not kept:
             return refuse(Reason.UNGROUNDED, "; ".join(dropped))
         return PASS
@@ -197,9 +220,10 @@ class Anchor(Check):
         if not segments:
             return PASS
         text = " ".join(seg.text for seg in segments)
-        cross = (arabic_ratio(text) > 0.5) != (arabic_ratio(draft.standalone) > 0.5)
+        cross = other_script(draft.standalone, text)
         floor = self.cross_script_floor if cross else self.floor
         best = max(seg.cosine for seg in segments)
+        draft.anchor = best
         if best < floor:
             return refuse(Reason.OFF_QUESTION, f"closest cited sentence {best:.2f} < {floor:.2f}")
         return PASS
@@ -228,4 +252,26 @@ class Echo(Check):
         return PASS
 
 
-CHECK_NAMES = ("relevance", "declined", "reply", "language", "grounding", "anchor", "count", "echo")
+class Confidence(Check):
+    """The answer's calibrated confidence (confidence.py) must reach ``RAG_MIN_CONFIDENCE``. It
+    runs last, on an answer every other check passed, and always records the score."""
+
+    name = "confidence"
+
+    def __init__(self, threshold: float | None, weights: dict):
+        self.threshold = weights.get("threshold", 0.0) if threshold is None else threshold
+        self.weights = weights
+
+    def run(self, draft: Draft) -> Verdict:
+        texts = " ".join(t for s in draft.sources for t in s.texts)
+        cross = other_script(draft.standalone, texts)
+        draft.signals = signals(draft.logprobs, draft.grounding.support, bool(draft.grounding.repairs),
+                                draft.relevance, draft.anchor, cross,
+                                states_asked_kind(draft.answer_text(), draft.standalone), cross and draft.lang == "ar")
+        draft.confidence = score(draft.signals, self.weights)
+        if draft.confidence < self.threshold:
+            return refuse(Reason.LOW_CONFIDENCE, f"{draft.confidence:.2f} < {self.threshold:.2f}")
+        return PASS
+
+
+CHECK_NAMES = ("relevance", "declined", "reply", "language", "grounding", "anchor", "count", "echo", "confidence")

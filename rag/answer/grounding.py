@@ -34,16 +34,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from rag.text.arabic import ARABIC_WORD, BRACKETED, arabic_ratio, clitic_variants
+from rag.text.arabic import ARABIC_WORD, BRACKETED, clitic_variants, mostly_arabic
 from rag.text.gazetteer import arabic_terms
 from rag.text.names import NAME_RUN, known_words, name_words
 from rag.text.normalize import normalize
-from rag.text.numbers import MONTHS, claimed_numbers, match_terms, new_terms, numbers_in
+from rag.text.numbers import MONTHS, claimed_numbers, match_terms, new_terms, numbers_in, weekdays_in
 from rag.text.transliteration import arabic_skeleton, latin_skeleton, similarity
 
 _SPELLED_NAME = re.compile(NAME_RUN.pattern + BRACKETED.pattern)
+QUOTE = re.compile(r'[“"«]([^”"»]+)[”"»]')
 
 
 @dataclass
@@ -56,10 +55,14 @@ class Claims:
     new_terms: set[str]  # index terms the sentence adds to the question
     arabic: bool  # the sentence is mostly in Arabic script
     spellings: list[tuple[list[str], str]] = field(default_factory=list)  # (name words, bracketed spelling)
+    weekdays: set[int] = field(default_factory=set)
+    quotes: list[str] = field(default_factory=list)  # quoted passages of three words or more
+    items: list[str] = field(default_factory=list)  # the items of a list the sentence gives
 
     @property
     def count(self) -> int:
-        return len(self.numbers) + len(self.months) + len(self.names) + sum(len(n) for n, _ in self.spellings)
+        return (len(self.numbers) + len(self.months) + len(self.weekdays) + len(self.names)
+                + sum(len(n) for n, _ in self.spellings))
 
 
 def claims(sentence: str, question: str) -> Claims:
@@ -70,10 +73,45 @@ def claims(sentence: str, question: str) -> Claims:
     spellings = [(name_words(m.group(0)[: m.start(1) - m.start(0)], known=question), m.group(1))
                  for m in _SPELLED_NAME.finditer(sentence)]
     bare_text = BRACKETED.sub(" ", _SPELLED_NAME.sub(" ", sentence))
+    # a bracket does not decide the script: an Arabic answer with a Latin spelling "(Trend)" is Arabic
+    script_text = re.sub(r"\([^()]*\)", " ", sentence)
     normal = normalize(sentence)
     months = {n for name, n in MONTHS.items() if re.search(rf"(?<!\w)[وبل]?{name}(?!\w)", normal)}
+    quotes = [q.strip() for q in QUOTE.findall(sentence) if len(q.split()) >= 3]
     return Claims(claimed_numbers(sentence), months, name_words(bare_text, known=question),
-                  new_terms(BRACKETED.sub(" ", sentence), question), arabic_ratio(bare_text) > 0.5, spellings)
+                  new_terms(script_text, question), mostly_arabic(script_text), spellings,
+                  weekdays_in(sentence, claimed=True), quotes, list_items(sentence))
+
+
+_ITEM_LEAD = re.compile(r"^(?:and|or|including|such as|like|namely|as well as|و|أو|او|مثل|منها|بينها|بما في ذلك)\s*",
+                        re.IGNORECASE)
+
+
+def list_items(sentence: str) -> list[str]:
+    """The items of a comma-separated list of three or more short items that ends the sentence
+    (each item must be in the source, not just the sentence's words on the whole).
+
+    >>> list_items("They cooperate in several areas, including peacekeeping, border security, and science.")
+    ['peacekeeping', 'border security', 'science']
+    >>> list_items("تعاونا في مجالات عدة، منها الأمن، والطاقة، والنقل."), list_items("He met Aliyev, then left.")
+    (['الأمن', 'الطاقة', 'النقل'], [])
+    """
+    body = BRACKETED.sub(" ", sentence).strip().rstrip(".!?؟ ")
+    parts = [p.strip() for p in re.split(r"[,،]", body)]
+    items: list[str] = []
+    for part in reversed(parts[1:]):  # the first part holds the sentence's subject and verb
+        words = part.split()
+        if not 1 <= len(words) <= 4:
+            break
+        items.insert(0, part)
+    if len(items) < len(parts) - 1 and parts[len(parts) - len(items) - 1].split():
+        lead = parts[len(parts) - len(items) - 1]  # "… areas, including peacekeeping": the first item ends it
+        tail = re.split(r"\b(?:including|such as|like|namely)\b|(?:^|\s)(?:مثل|منها|بينها)(?=\s)", lead)
+        if len(tail) > 1 and 1 <= len(tail[-1].split()) <= 4:
+            items.insert(0, tail[-1].strip())
+    items = [_ITEM_LEAD.sub("", i).strip() for i in items]
+    items = [re.sub(r"^و(?=\S{3,})", "", i) for i in items]
+    return [i for i in items if i] if len(items) >= 3 else []
 
 
 @dataclass
@@ -87,6 +125,7 @@ class Facts:
     arabic_words: set[str]  # normalised Arabic words and their clitic-free variants
     terms: set[str]
     arabic: bool
+    weekdays: set[int] = field(default_factory=set)
 
     @classmethod
     def of(cls, text: str, date: str = "") -> Facts:
@@ -97,7 +136,10 @@ class Facts:
             months.add(int(date.split("-")[1]))
         variants = {v for w in ARABIC_WORD.findall(normal) for v in clitic_variants(w)}
         return cls(numbers, months, known_words(text), sorted({arabic_skeleton(v) for v in variants} - {""}),
-                   variants, match_terms(text), arabic_ratio(text) > 0.5)
+                   variants, match_terms(text), mostly_arabic(text), weekdays_in(text))
+
+
+QUOTE_SHARE = 0.8  # of a quotation's words that must be in its (same-script) source
 
 
 @dataclass
@@ -117,13 +159,26 @@ def name_found(name: str, facts: Facts, min_similarity: float) -> bool:
     if any(set(terms_) <= facts.terms for terms_ in arabic_terms(name)):
         return True
     skeleton = latin_skeleton(name)
-    return any(similarity(skeleton, s) >= min_similarity for s in facts.skeletons)
+    # a Latin J or Y at the start is often the Arabic ي, which skeletons drop ("Jens" / ينس)
+    forms = [skeleton, skeleton[1:]] if name[:1] in "JjYy" and len(skeleton) > 2 else [skeleton]
+    return any(similarity(form, s) >= min_similarity for form in forms for s in facts.skeletons)
 
 
 def match(c: Claims, facts: Facts, min_similarity: float, min_term_share: float) -> Match:
     """Are the claims of one sentence in one source?"""
     missing = [str(n) for n in sorted(c.numbers - facts.numbers)]
     missing += [f"month {m}" for m in sorted(c.months - facts.months)]
+    missing += [f"weekday {d}" for d in sorted(c.weekdays - facts.weekdays)]
+    if c.arabic == facts.arabic:  # each list item must be in the source, by one of its words at least
+        for item in c.items:
+            said = match_terms(item)
+            if said and not said & facts.terms:
+                missing.append(f"item {item}")
+    if c.arabic == facts.arabic:  # a quotation must be the source's own words, nearly all of them
+        for quote in c.quotes:
+            said = match_terms(quote)
+            if said and len(said & facts.terms) / len(said) < QUOTE_SHARE:
+                missing.append(f"quote {quote[:40]}")
     missing += [n for n in c.names if not name_found(n, facts, min_similarity)]
     for names, spelling in c.spellings:  # the spelling is in the source, or else the names are
         if not all(set(clitic_variants(w)) & facts.arabic_words for w in ARABIC_WORD.findall(normalize(spelling))):
@@ -136,76 +191,3 @@ def match(c: Claims, facts: Facts, min_similarity: float, min_term_share: float)
             missing.append(f"{share:.0%} of its words")
         return Match(not missing, missing, found, share)
     return Match(not missing, missing, found, needs_similarity=not c.count)
-
-
-def _cos(a: np.ndarray, b: list[float]) -> float:
-    v = np.asarray(b, dtype=np.float32)
-    return float(a @ v) / (float(np.linalg.norm(a) * np.linalg.norm(v)) or 1.0)
-
-
-class Grounder:
-    """Checks each sentence of a draft against the sources it cites (see the module docstring).
-
-    Citations follow the claims: a sentence citing a source that lacks its claims is cited to
-    the source that holds them, if one does ("a quote of [1] labelled [2]"); a sentence no
-    source grounds is dropped. Each kept citation points at the segment holding most claims."""
-
-    def __init__(self, settings, embedder=None):
-        self.min_similarity = settings.grounding_name_similarity
-        self.min_term_share = settings.min_term_share
-        self.min_support = settings.min_support
-        self.embedder = embedder
-
-    def ground(self, draft) -> tuple[list, list[str]]:
-        """Edit ``draft.sentences`` in place (kept sentences, citation numbers); record the
-        citation links in ``draft.grounding``; return (kept sentences, why each dropped one
-        went)."""
-        sources = {s.number: s for s in draft.sources}
-        facts = {n: Facts.of(" ".join([s.title, *s.texts]), s.date) for n, s in sources.items()}
-        kept, dropped, links = [], [], []
-        for sentence in draft.sentences:
-            c = claims(sentence.text, draft.standalone)
-            results = {n: match(c, f, self.min_similarity, self.min_term_share) for n, f in facts.items()}
-            vector = None
-            for n, result in results.items():
-                if result.grounded and result.needs_similarity:
-                    if vector is None:
-                        vector = np.asarray(self.embedder.embed_queries([sentence.text])[0], dtype=np.float32)
-                    best = max((_cos(vector, seg.embedding) for seg in sources[n].segments), default=0.0)
-                    result.grounded = best >= self.min_support
-                    if not result.grounded:
-                        result.missing.append(f"similarity {best:.2f}")
-            good = [n for n in sentence.numbers if results[n].grounded]
-            if not good:
-                others = sorted((n for n, r in results.items() if r.grounded), key=lambda n: -results[n].found)
-                good = others[:1]
-            if not good:
-                cited = sentence.numbers or list(results)
-                why = sorted({m for n in cited for m in results[n].missing})
-                dropped.append(f"{sentence.text[:60]!r} lacks {', '.join(why) or 'a source'}")
-                continue
-            sentence.numbers = good
-            kept.append(sentence)
-            for n in good:
-                segment, score = self._quote(c, sources[n], vector)
-                links.append({"number": n, "segment": segment, "score": score})
-        draft.sentences[:] = kept
-        draft.grounding = {"links": links, "dropped": dropped}
-        return kept, dropped
-
-    def _quote(self, c: Claims, source, vector) -> tuple:
-        """The segment of ``source`` that holds most of the sentence's claims and new terms."""
-        best, best_key = source.segments[0], (-1, -1.0)
-        for seg in source.segments:
-            m = match(c, Facts.of(seg.text), self.min_similarity, 0.0)
-            cos = _cos(vector, seg.embedding) if vector is not None else 0.0
-            key = (m.found, cos)
-            if key > best_key:
-                best, best_key = seg, key
-        total = c.count + len(c.new_terms) if c.arabic == source_arabic(source) else c.count
-        score = best_key[0] / total if total else max(best_key[1], 0.0)
-        return best, float(score)
-
-
-def source_arabic(source) -> bool:
-    return arabic_ratio(" ".join(source.texts)) > 0.5

@@ -39,6 +39,10 @@ class Answer:
     draft: str = ""  # the model's reply before the checks (empty when the model was not called)
     checks: list[dict] = field(default_factory=list)  # each check run: {"check", "action", "detail"}
     relevance: float = 0.0
+    confidence: float | None = None  # calibrated P(right) of an answer that passed the other checks
+    signals: dict = field(default_factory=dict)  # what the confidence was computed from
+    repairs: list[str] = field(default_factory=list)  # details grounding cut from the draft
+    withheld: str = ""  # an answer refused only for its low confidence (for the eval)
     timings: dict[str, float] = field(default_factory=dict)  # retrieval, first_token, total (s)
 
     def to_dict(self) -> dict:
