@@ -23,7 +23,7 @@ from pathlib import Path
 from eval.gold import GoldError, check_gold, corpus_texts, load_gold
 from eval.harness import config, run
 from eval.replay import ReplayBackends
-from eval.report import chart, compare, format_refusals, format_summary, load_json, summarize, table
+from eval.report import chart, compare, format_outcomes, format_refusals, format_summary, load_json, summarize, table
 from eval.side_by_side import format_side_by_side, side_by_side
 from eval.squad import build
 from rag import RAG, RagError, Settings
@@ -57,6 +57,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     squad.add_argument("--squad-parallel", type=Path, default=None,
                        help="the same set in the other language (same question ids): its questions are "
                        "asked over the --squad articles")
+    squad.add_argument("--parallel-only", action="store_true", help="ask only the --squad-parallel questions "
+                       "(e.g. Arabic questions over BELEBELE's English passages)")
     squad.add_argument("--sample", type=int, default=None, help="answerable questions per language (default all)")
     squad.add_argument("--left-out", type=int, default=0, help="questions asked with their article removed "
                        "from the index (the right reply is a refusal)")
@@ -70,11 +72,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def squad_setup(args: argparse.Namespace, settings: Settings) -> tuple[list[dict], Settings, Path, dict]:
     """Gold rows, settings pointing at the cached index, and the corpus folder of a SQuAD set."""
+    if args.parallel_only and not args.squad_parallel:
+        raise GoldError("--parallel-only needs --squad-parallel")
     squad = build(args.squad, args.squad_parallel, args.sample, args.left_out, args.distractors, args.seed,
-                  args.articles)
+                  args.articles, args.parallel_only)
     home = settings.cache_dir / "eval" / f"{squad.name}-{squad.key()}"
     corpus = squad.write_corpus(home / "articles")
-    info = {"squad": str(args.squad), "squad_parallel": str(args.squad_parallel or ""), "sample": args.sample,
+    info = {"squad": str(args.squad), "squad_parallel": str(args.squad_parallel or ""),
+            "parallel_only": args.parallel_only, "sample": args.sample,
             "left_out": args.left_out, "distractors": args.distractors, "seed": args.seed, "articles": args.articles,
             "articles_indexed": len(squad.articles), "left_out_articles": squad.left_out_articles,
             "index": str(home)}
@@ -108,6 +113,8 @@ def print_report(report: dict, title: str | None = None) -> None:
     print(format_summary(report["summary"]))
     if format_refusals(report["summary"]):
         print("\n" + format_refusals(report["summary"]))
+    if format_outcomes(report["summary"]):
+        print("\n" + format_outcomes(report["summary"]))
 
 
 def main(argv: list[str] | None = None) -> int:

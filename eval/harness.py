@@ -63,6 +63,15 @@ def score_question(row: dict, answer: Scored | None, retrieved: list[str], retri
     return scores
 
 
+def withheld_correct(row: dict, text: str) -> float:
+    """Would ``text`` (an answer the confidence gate withheld) have been right?"""
+    if not row["answerable"]:
+        return 0.0
+    if row.get("answers"):
+        return float(span_scores(text, row["answers"], row["lang"])["recall"] >= 0.5)
+    return float(satisfies(text, row["must_include"]))
+
+
 def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backend: str | None = None) -> list[dict]:
     records = []
     for row in tqdm(rows, desc="retrieval" if retrieval_only else "answering", unit="q"):
@@ -97,9 +106,15 @@ def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backen
             record["draft"] = answer.draft  # the model's reply before the checks
             record["shown"] = [" ".join(x["texts"]) for x in answer.sources]
             record["quotes"] = [[c.number, c.quote] for c in answer.citations]
+            record["confidence"] = answer.confidence
+            record["signals"] = answer.signals
+            record["repairs"] = answer.repairs
             if not answer.answered:
                 record["refusal_reason"] = answer.refusal_reason
                 record["refused_by"] = answer.refused_by
+            if answer.withheld:  # refused for its confidence alone: would it have been right?
+                record["gated"] = True
+                record["scores"]["correct_if_answered"] = withheld_correct(row, answer.withheld)
         records.append(record)
     return records
 

@@ -18,12 +18,83 @@ LOWER_IS_BETTER = {"wrong_refusal_rate", "wrong_answer_rate"}
 
 
 def summarize(records: list[dict]) -> dict:
-    return {
+    out = {
         "overall": aggregate(records),
         "ar": aggregate([r for r in records if r["lang"] == "ar"]),
         "en": aggregate([r for r in records if r["lang"] == "en"]),
         "refusals": refusals(records),
     }
+    if any("correct" in r["scores"] for r in records):
+        out["outcomes"] = {lang: outcome(records, lang) for lang in ("ar", "en")
+                           if any(r["lang"] == lang for r in records)}
+        out["risk_coverage"] = {lang: risk_coverage([r for r in records if r["lang"] == lang])
+                                for lang in out["outcomes"]}
+    return out
+
+
+def outcome(records: list[dict], lang: str) -> dict[str, float]:
+    """Right, wrong and refused shares of the answerable questions, the share right of the answers
+    given, and the share of left-out (unanswerable) questions refused: how a system that abstains
+    is judged.
+
+    >>> rows = [{"lang": "ar", "answerable": True, "answered": a, "scores": {"correct": c}}
+    ...         for a, c in ((True, 1.0), (True, 0.0), (False, 0.0), (True, 1.0))]
+    >>> outcome(rows, "ar")
+    {'right': 0.5, 'wrong': 0.25, 'refused': 0.25, 'precision': 0.667, 'left_out_refused': None, 'n': 4, 'n_left_out': 0}
+    """
+    mine = [q for q in records if q["lang"] == lang]
+    answerable = [q for q in mine if q["answerable"]]
+    left_out = [q for q in mine if not q["answerable"]]
+    right = sum(1 for q in answerable if q["answered"] and q["scores"].get("correct"))
+    wrong = sum(1 for q in answerable if q["answered"] and not q["scores"].get("correct"))
+    n = len(answerable)
+    return {"right": round(right / n, 3) if n else None, "wrong": round(wrong / n, 3) if n else None,
+            "refused": round((n - right - wrong) / n, 3) if n else None,
+            "precision": round(right / (right + wrong), 3) if right + wrong else None,
+            "left_out_refused": round(sum(not q["answered"] for q in left_out) / len(left_out), 3) if left_out else None,
+            "n": n, "n_left_out": len(left_out)}
+
+
+def risk_coverage(records: list[dict], points: int = 10) -> list[dict]:
+    """The risk-coverage curve of the answers' confidence: for each threshold, the share of all
+    questions (left-out ones included) that would be answered, and the share of those answers
+    that are right (an answer to a left-out question is wrong). Only answers that passed the
+    hard checks have a confidence; the curve is drawn over them, most confident first.
+
+    >>> rows = [{"answerable": True, "answered": True, "confidence": c, "scores": {"correct": k}}
+    ...         for c, k in ((0.9, 1.0), (0.8, 1.0), (0.3, 0.0))] + [{"answerable": False, "answered": False,
+    ...         "scores": {"correct": 1.0}}]
+    >>> [(p["coverage"], p["precision"]) for p in risk_coverage(rows, 3)]
+    [(0.25, 1.0), (0.5, 1.0), (0.75, 0.667)]
+    """
+    scored = [r for r in records if r.get("confidence") is not None and (r["answered"] or r.get("gated"))]
+    scored.sort(key=lambda r: -r["confidence"])
+    total = len(records)
+    if not scored or not total:
+        return []
+    out = []
+    for i in sorted({max(1, round(len(scored) * k / points)) for k in range(1, points + 1)}):
+        top = scored[:i]
+        right = sum(1 for r in top if r["answerable"] and r["scores"].get("correct_if_answered",
+                                                                        r["scores"].get("correct")))
+        out.append({"threshold": round(top[-1]["confidence"], 3), "coverage": round(i / total, 3),
+                    "precision": round(right / i, 3)})
+    return out
+
+
+def format_outcomes(summary: dict) -> str:
+    """One line per language: right / wrong / refused, precision of the answers given, left-out refused."""
+    lines = []
+    for lang, o in summary.get("outcomes", {}).items():
+        pct = lambda v: "-" if v is None else f"{v:.0%}"  # noqa: E731
+        lines.append(f"{lang}: right {pct(o['right'])}, wrong {pct(o['wrong'])}, refused {pct(o['refused'])} "
+                     f"of {o['n']} answerable; of the answers given {pct(o['precision'])} right; "
+                     f"left-out refused {pct(o['left_out_refused'])} of {o['n_left_out']}")
+    for lang, curve in summary.get("risk_coverage", {}).items():
+        if curve:
+            lines.append(f"{lang} risk-coverage (confidence >= t: answered share, right share): " +
+                         ", ".join(f"{p['threshold']:.2f}: {p['coverage']:.0%} {p['precision']:.0%}" for p in curve))
+    return "\n".join(lines)
 
 
 def refusals(records: list[dict]) -> dict:

@@ -44,7 +44,10 @@ class SquadArticle:
     questions: list[dict]  # {"id", "question", "answers": [str], "parallel": {"question", "answers"} | None}
 
     def text(self) -> str:
-        head = f"{self.title}\n\n" if ARABIC.search(self.title) else ""
+        """The article file: its title as the headline when the title is in the paragraphs' script
+        (ARCD's Arabic titles, BELEBELE's English ones over the English passages)."""
+        same_script = bool(ARABIC.search(self.title)) == bool(ARABIC.search(" ".join(self.paragraphs)[:400]))
+        head = f"{self.title}\n\n" if self.title and same_script else ""
         return head + "\n\n".join(self.paragraphs) + "\n"
 
 
@@ -125,28 +128,44 @@ def load_articles(path: Path, parallel: Path | None = None) -> list[SquadArticle
     return articles
 
 
-def _rows(article: SquadArticle, q: dict, answerable: bool, parallel: bool) -> list[dict]:
+def question_language(articles: list[SquadArticle]) -> str:
+    """The language of a file's questions (ARCD, XQuAD .ar: "ar"; XQuAD .en, BELEBELE .en: "en")."""
+    sample = " ".join(q["question"] for a in articles[:5] for q in a.questions[:3])
+    return "ar" if len(ARABIC.findall(sample)) * 2 > len(re.findall(r"\w", sample)) else "en"
+
+
+def _rows(article: SquadArticle, q: dict, answerable: bool, parallel: bool, lang: str = "ar",
+          asked: tuple[bool, bool] = (True, True)) -> list[dict]:
+    """Gold rows of one question: in the articles' language (``lang``) and, with a parallel file,
+    in the other one; ``asked`` says which of the two are asked."""
+    other_lang = "en" if lang == "ar" else "ar"
     src = [article.id] if answerable else []
     base = {"must_include": [], "sources": src, "answerable": answerable}
-    rows = [{"id": f"ar-{q['id']}", "lang": "ar", "question": q["question"], "answer": q["answers"][0],
+    rows = [{"id": f"{lang}-{q['id']}", "lang": lang, "question": q["question"], "answer": q["answers"][0],
              **base, "answers": q["answers"] if answerable else [], "evidence": q["answers"] if answerable else []}]
+    rows = rows if asked[0] else []
     other = q.get("parallel")
-    if parallel and other and other["question"] and other["answers"]:
-        rows.append({"id": f"en-{q['id']}", "lang": "en", "question": other["question"],
+    if parallel and asked[1] and other and other["question"] and other["answers"]:
+        rows.append({"id": f"{other_lang}-{q['id']}", "lang": other_lang, "question": other["question"],
                      "answer": other["answers"][0], **base, "answers": other["answers"] if answerable else [],
                      "evidence": q["answers"] if answerable else []})
     return rows
 
 
 def build(path: Path, parallel: Path | None = None, sample: int | None = None, left_out: int = 0,
-          distractors: int | None = None, seed: int = 13, articles: int | None = None) -> SquadSet:
+          distractors: int | None = None, seed: int = 13, articles: int | None = None,
+          parallel_only: bool = False) -> SquadSet:
     """The corpus and gold rows of one SQuAD file (see the module docstring).
 
     ``sample``: answerable questions asked per language (all when None); ``left_out``: questions
     whose article is removed from the index (about a sixth of the articles are set aside for
     them); ``distractors``: index only the sampled questions' articles plus this many others;
-    ``articles``: draw the sample from this many articles only (a small index for CI)."""
+    ``articles``: draw the sample from this many articles only (a small index for CI);
+    ``parallel_only``: ask only the parallel file's questions (BELEBELE: Arabic questions over the
+    English passages), not the articles' own."""
     every = load_articles(path, parallel)
+    lang = question_language(every)
+    asked_langs = (not parallel_only, parallel is not None)
     rng = random.Random(seed)
     order = list(every)
     rng.shuffle(order)
@@ -165,8 +184,8 @@ def build(path: Path, parallel: Path | None = None, sample: int | None = None, l
         asked = {a.id for a, _ in chosen}
         others = [a for a in kept if a.id not in asked][:distractors]
         indexed = [a for a in kept if a.id in asked] + others
-    rows = [r for a, q in chosen for r in _rows(a, q, True, parallel is not None)]
-    rows += [r for a, q in refused for r in _rows(a, q, False, parallel is not None)]
+    rows = [r for a, q in chosen for r in _rows(a, q, True, parallel is not None, lang, asked_langs)]
+    rows += [r for a, q in refused for r in _rows(a, q, False, parallel is not None, lang, asked_langs)]
     name = Path(path).stem + (f"+{Path(parallel).stem}" if parallel else "")
     return SquadSet(name, {a.id: a for a in sorted(indexed, key=lambda a: a.id)}, rows,
                     sorted(a.id for a in out_articles))

@@ -112,3 +112,20 @@ def test_eval_cli_runs_a_public_set_end_to_end_and_caches_its_index(tmp_path):
     assert index.is_relative_to(tmp_path / "cache") and len(list((index / "articles").glob("*.txt"))) == 3
     second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env)
     assert second.returncode == 0 and "index: added 0, updated 0, unchanged 3" in second.stdout  # nothing re-embedded
+
+
+def test_belebele_arabic_questions_over_the_english_passages():
+    """--squad-parallel with --parallel-only: the English passages are indexed (with their English
+    titles), only the Arabic questions are asked, scored against the Arabic spans, and their
+    evidence is the English span."""
+    squad = build(BENCH / "belebele-dev.en.json", BENCH / "belebele-dev.ar.json", sample=5, left_out=2,
+                  parallel_only=True)
+    assert {r["lang"] for r in squad.rows} == {"ar"} and len(squad.rows) == 7
+    row = next(r for r in squad.rows if r["answerable"])
+    assert row["id"].startswith("ar-") and any("\u0600" <= ch <= "\u06ff" for ch in row["answers"][0])
+    assert not any("\u0600" <= ch <= "\u06ff" for ch in row["evidence"][0])
+    article = squad.articles[row["sources"][0]]
+    assert article.text().startswith(article.title + "\n\n")  # an English title over English text
+    both = build(BENCH / "belebele-dev.ar.json", BENCH / "belebele-dev.en.json", sample=3)
+    assert sorted({r["lang"] for r in both.rows}) == ["ar", "en"]
+    assert not next(iter(both.articles.values())).text().startswith(next(iter(both.articles.values())).title)
