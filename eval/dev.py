@@ -24,7 +24,7 @@ import os
 from pathlib import Path
 
 from eval.cli import main as eval_main
-from eval.report import outcome
+from eval.report import outcome, risk_coverage
 
 B = "eval/benchmarks/"
 SETS: dict[str, list[str]] = {
@@ -91,6 +91,19 @@ def table(now: dict[str, dict], before: dict[str, dict] | None = None) -> str:
     return "\n".join(lines)
 
 
+def pooled_risk_coverage(reports: dict[str, dict], points: int = 8) -> str:
+    """The risk-coverage table over every dev question, per question language: at each
+    confidence threshold, the share of questions answered and the share of those answers right
+    (withheld answers count as what they would have been)."""
+    lines = ["| question language | confidence at least | answered (of all questions) | right among the answered |",
+             "| --- | --- | --- | --- |"]
+    for lang in ("ar", "en"):
+        records = [q for r in reports.values() for q in r["questions"] if q["lang"] == lang]
+        for point in risk_coverage(records, points):
+            lines.append(f"| {lang} | {point['threshold']:.2f} | {point['coverage']:.0%} | {point['precision']:.0%} |")
+    return "\n".join(lines)
+
+
 def load(folder: Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))
             if p.stem in SETS}
@@ -113,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     reports = {name: run_set(name, out, args.sample, args.left_out, replay, extra)
                for name in args.sets.split(",") if name}
     before = rows(load(args.root / args.compare)) if args.compare else None
-    text = table(rows(reports), before)
+    text = table(rows(reports), before) + "\n\n" + pooled_risk_coverage(reports)
     (out / "table.md").write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0

@@ -27,7 +27,7 @@ def answers(n: int, informative: bool, seed: int = 0) -> list[dict]:
 
 def test_the_fit_finds_the_signal_that_tells_right_from_wrong_and_the_threshold_meets_its_target():
     rows = answers(300, informative=True)
-    model = fit(rows)
+    model = fit(rows, FEATURES)
     assert max(FEATURES, key=lambda f: model["weights"][FEATURES.index(f)]) == "support"
     p, y = probabilities(rows, model), np.asarray([r["right"] for r in rows])
     t = threshold_for(p, y, 0.95)
@@ -37,7 +37,7 @@ def test_the_fit_finds_the_signal_that_tells_right_from_wrong_and_the_threshold_
 
 def test_on_noise_no_threshold_reaches_a_target_the_data_cannot_give():
     rows = answers(300, informative=False)
-    model = fit(rows)
+    model = fit(rows, FEATURES)
     p, y = probabilities(rows, model), np.asarray([r["right"] for r in rows])
     assert threshold_for(p, y, 0.99) >= float(np.max(p)) - 1e-9 or y[p >= threshold_for(p, y, 0.99)].mean() >= 0.99
 
