@@ -53,11 +53,12 @@ def seeded_rag(tmp_path_factory) -> RAG:
 @pytest.fixture
 def make_rag(tmp_path):
     """Real Chroma, fake embedder, a scripted LLM, the seeds indexed: ``make_rag(*replies,
-    **settings) -> (rag, llm)``. Relevance and anchor floors are 0 unless a test sets them:
-    the fake embedder picks sources by hashed words, not by meaning."""
+    **settings) -> (rag, llm)``. Relevance, anchor and confidence floors are 0 unless a test sets
+    them: the fake embedder picks sources by hashed words, not by meaning, so its cosines (which
+    the confidence weighs) say nothing."""
     def build(*replies, **overrides):
         floors = {"min_relevance": 0.0, "min_relevance_cross_script": 0.0, "min_anchor": 0.0,
-                  "min_anchor_cross_script": 0.0, **overrides}
+                  "min_anchor_cross_script": 0.0, "min_confidence": 0.0, **overrides}
         settings = Settings(data_dir=tmp_path / "data", embed_model="fake-embedder", **floors)
         llm = ScriptedLLM(*replies)
         rag = RAG(settings, ChunkStore(settings), FakeEmbedder(), ScriptedBackends(llm))

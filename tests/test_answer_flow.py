@@ -257,7 +257,7 @@ def test_a_reply_in_a_third_script_is_asked_again_in_the_questions_language(make
 
 
 def test_the_confidence_threshold_withholds_an_answer_and_records_its_score(make_rag):
-    rag, _ = make_rag(quote, min_confidence=0.99)  # the unfitted model scores every answer 0.5
+    rag, _ = make_rag(quote, min_confidence=0.99)  # no answer reaches 0.99 under the fitted model
     answer = rag.ask(QUESTION)
     assert not answer.answered and answer.refused_by == "confidence"
     assert answer.withheld and answer.confidence is not None and answer.confidence < 0.99

@@ -49,3 +49,16 @@ def test_risk_coverage_counts_withheld_answers_by_what_they_would_have_been():
             {"answerable": False, "answered": True, "confidence": 0.5, "scores": {"correct": 0.0}}]
     curve = risk_coverage(rows, points=3)
     assert [(p["coverage"], p["precision"]) for p in curve] == [(0.333, 1.0), (0.667, 0.5), (1.0, 0.667)]
+
+
+def test_the_shipped_fit_prefers_a_sure_well_supported_answer_and_its_threshold_separates_them():
+    """rag/answer/confidence.json as written by ``python -m eval.calibrate --write``: a fitted
+    model with a threshold, under which a sure answer whose claims were found letter by letter
+    next to the question passes, and an unsure one resting on a weak cross-lingual match does not."""
+    from rag.answer.confidence import load_weights
+
+    model = load_weights()
+    assert 0.0 < model["threshold"] < 1.0 and any(model["weights"])
+    sure = {"logprob_mean": -0.05, "logprob_low": -0.4, "support": 1.0, "anchor": 0.7, "repaired": 0.0}
+    unsure = {"logprob_mean": -0.6, "logprob_low": -2.5, "support": 0.45, "anchor": 0.35, "repaired": 0.0}
+    assert score(sure, model) > model["threshold"] > score(unsure, model)
