@@ -133,12 +133,12 @@ def test_after_an_echoed_reply_the_real_model_answers_the_nudge(seeded_rag):
     calls = []
     original = backend.stream_chat
 
-    def first_echoes(messages, *args):
+    def first_echoes(messages, *args, **kwargs):
         calls.append(len(messages))
         if len(calls) == 1:
             header = next(line for line in messages[-1]["content"].splitlines() if line.startswith("[1] "))
             return iter([header])  # what the model replied to this question before the examples
-        return original(messages, *args)
+        return original(messages, *args, **kwargs)
 
     backend.stream_chat = first_echoes
     try:
