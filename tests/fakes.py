@@ -8,6 +8,8 @@ import hashlib
 import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 
+from rag.backends.base import ChatBackend
+from rag.retrieval.evidence import approx_tokens
 from rag.text.normalize import tokenize
 
 
@@ -56,9 +58,9 @@ class FakeEmbedder(BaseEmbedding):
         return self._vector(text)
 
 
-class ScriptedLLM:
-    """An LLM backend (the ``stream_chat`` interface) whose replies are functions of the
-    messages it is sent, one per call; it records every call."""
+class ScriptedLLM(ChatBackend):
+    """A :class:`ChatBackend` whose replies are functions of the messages it is sent, one per
+    call; it records every call."""
 
     name, model = "scripted", "scripted"
 
@@ -66,6 +68,9 @@ class ScriptedLLM:
         self.replies = list(replies)
         self.calls: list[list[dict]] = []
         self.last_prompt_tokens = 0
+
+    def count_tokens(self, text: str) -> int:
+        return approx_tokens(text)
 
     def stream_chat(self, messages, max_tokens, temperature, logprobs=None):
         self.calls.append([dict(m) for m in messages])

@@ -45,7 +45,6 @@ from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
 from rag.answer.types import Answer, Citation, StreamEvent
 from rag.backends.base import ChatBackend
 from rag.embedder import SentenceEmbedder
-from rag.retrieval.evidence import approx_tokens
 from rag.retrieval.passage import Passage
 from rag.settings import Settings
 from rag.text.language import answer_language, detect_language
@@ -79,7 +78,7 @@ class Answerer:
         answer.timings = {"retrieval": retrieval_s, "first_token": 0.0, "total": 0.0}
 
         answer.backend, answer.model = llm.name, llm.model
-        count_tokens = getattr(llm, "count_tokens", approx_tokens)
+        count_tokens = llm.count_tokens
         sources, answer.relevance = evidence.sources, evidence.relevance
         answer.sources = [{"number": x.number, "article_id": x.article_id, "title": x.title, "date": x.date,
                            "texts": x.texts} for x in sources]

@@ -24,6 +24,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
 from rag.answer.citations import AnswerSentence
 from rag.answer.confidence import score, signals
@@ -52,7 +53,7 @@ class Reason(str, Enum):
 
 @dataclass(frozen=True)
 class Verdict:
-    action: str  # "pass", "retry" or "refuse"
+    action: Literal["pass", "retry", "refuse"]
     reason: Reason | None = None
     prompt: str = ""  # retry: the prompt file (prompts/<name>.<lang>.txt) that asks again
     keep: bool = False  # retry: the current reply stands when the retry is no better

@@ -35,7 +35,7 @@ from rag.answer.answerer import Answerer
 from rag.answer.selector import EvidenceSelector
 from rag.answer.types import Answer, StreamEvent
 from rag.backends.base import ChatBackend
-from rag.retrieval.evidence import Source, approx_tokens
+from rag.retrieval.evidence import Source
 from rag.retrieval.hybrid import HybridRetriever
 from rag.retrieval.nodes import node_to_passage, source_to_node
 from rag.text.question import clean_question, strip_invisible
@@ -131,7 +131,7 @@ class GroundedQueryEngine(BaseQueryEngine):
         passages = [node_to_passage(n) for n in nodes]
         retrieval_s = time.perf_counter() - t0
         evidence = self.selector.select(standalone, passages, vector,
-                                        getattr(self.llm, "count_tokens", approx_tokens))
+                                        self.llm.count_tokens)
         for event in self.answerer.stream(question, standalone, passages, evidence, self.llm,
                                           language=self.language, started=started, retrieval_s=retrieval_s):
             yield event, evidence.sources

@@ -29,6 +29,11 @@ class ChatBackend(Protocol):
     model: str  # model file name or Ollama model tag
     last_prompt_tokens: int  # prompt size of the last call, as the backend counted it
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens ``text`` takes in this model's prompt: the model's own tokenizer where the
+        backend has it (embedded llama.cpp), else ``approx_tokens`` (servers)."""
+        ...
+
     def stream_chat(self, messages: list[dict], max_tokens: int, temperature: float,
                     logprobs: list[float] | None = None) -> Iterator[str]:
         """Yield text deltas of the assistant reply; raise BackendError on failure, also when the

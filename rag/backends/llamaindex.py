@@ -65,6 +65,9 @@ class LlamaIndexBackend:
         self.deadline_s = deadline_s
         self.last_prompt_tokens = 0
 
+    def count_tokens(self, text: str) -> int:
+        return approx_tokens(text)  # a llama-index LLM exposes no tokenizer
+
     @property
     def server(self) -> str:
         return f"{self.name} LLM ({self.model})"

@@ -22,6 +22,7 @@ import ollama
 
 from rag.backends.base import STOP, bounded, dropped
 from rag.errors import BackendError
+from rag.retrieval.evidence import approx_tokens
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,9 @@ class OllamaBackend:
         self.probe_timeout = min(self.timeout, PROBE_READ_S)
         self.probe_client = ollama.Client(host=self.host, timeout=httpx.Timeout(self.probe_timeout,
                                                                                 connect=self.connect_timeout))
+
+    def count_tokens(self, text: str) -> int:
+        return approx_tokens(text)  # the server's tokenizer is not at hand
 
     def _error(self, exc: Exception, received: bool = False) -> BackendError:
         """The user's message for a client error; ``received``: part of the reply had arrived."""
