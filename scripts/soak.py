@@ -1,6 +1,7 @@
 """Soak the web UI: many mixed good and bad requests from several clients, one JSON line out.
 
     python scripts/soak.py --requests 500 [--clients 8] [--url URL] [--seed 0]
+    python scripts/soak.py --minutes 30 [--sample-s 10] [--curve artifacts/soak-rss]
 
 Without ``--url`` it starts ``python -m app`` on a free loopback port over a fresh data
 directory (the app indexes seeds/ itself), waits for it, and stops it at the end. Requests go
@@ -13,8 +14,12 @@ citation number missing from its answer, an answer in the wrong language, a syst
 leaked) counts as ``unexpected_errors``. Memory is the app process's RSS after one warm-up
 answer and at the end (only when this script started the app, or with ``--pid``).
 
+With ``--minutes`` the clients keep sending (the same mix, repeated) until that time is up, and
+the app's RSS is sampled every ``--sample-s`` seconds into ``<curve>.json`` and ``<curve>.png``
+(with the 5-minute figure and the end/5-minute ratio: memory that levels off stays near 1).
+
 Prints: {"requests", "served", "errors_by_kind", "unexpected_errors", "p95_s", "rss_mb_start",
-"rss_mb_end", ...}. Not a unit test: a 500-request run takes ~10-15 minutes on 2 cores.
+"rss_mb_end", "rss_mb_5min", ...}. Not a unit test: a 500-request run takes ~10-15 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -160,6 +165,50 @@ def rss_mb(pid: int | None) -> float | None:
         return None
 
 
+class RssSampler(threading.Thread):
+    """The app's RSS every ``every_s`` seconds, as (seconds since start, MB)."""
+
+    def __init__(self, pid: int | None, every_s: float):
+        super().__init__(daemon=True)
+        self.pid, self.every_s = pid, every_s
+        self.samples: list[tuple[float, float]] = []
+        self.done = threading.Event()
+        self.started_at = time.perf_counter()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            rss = rss_mb(self.pid)
+            if rss is not None:
+                self.samples.append((round(time.perf_counter() - self.started_at, 1), rss))
+            self.done.wait(self.every_s)
+
+    def at(self, seconds: float) -> float | None:
+        before = [mb for t, mb in self.samples if t <= seconds]
+        return before[-1] if before else None
+
+
+def write_curve(samples: list[tuple[float, float]], path: Path, summary: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.with_suffix(".json").write_text(json.dumps({"summary": summary, "samples": samples}, indent=1), "utf-8")
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot([t / 60 for t, _ in samples], [mb for _, mb in samples], label="app RSS")
+    if summary.get("rss_mb_5min"):
+        ax.axhline(summary["rss_mb_5min"] * 1.25, color="red", linestyle="--", label="1.25 x RSS at 5 min")
+    ax.set_xlabel("minutes")
+    ax.set_ylabel("MB")
+    ax.set_title(f"soak: {summary['clients']} clients, {summary['requests']} requests, "
+                 f"{summary['unexpected_errors']} unexpected errors")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path.with_suffix(".png"), dpi=100)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=500)
@@ -167,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="a running app; default: start `python -m app` on a free port")
     parser.add_argument("--pid", type=int, help="with --url: the app's process id, for its memory")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--minutes", type=float, default=0, help="send for this long instead of --requests")
+    parser.add_argument("--sample-s", type=float, default=10.0, help="RSS sampling period")
+    parser.add_argument("--curve", type=Path, default=ROOT / "artifacts" / "soak-rss",
+                        help="with --minutes: where the RSS curve goes (.json and .png)")
     args = parser.parse_args(argv)
 
     proc, pid, url = None, args.pid, args.url
@@ -179,10 +232,30 @@ def main(argv: list[str] | None = None) -> int:
         soak.run_one(("good", "Who did Stoltenberg meet in Baku?", "auto"))  # warm-up, not counted
         soak.served, soak.latencies, soak.unexpected = 0, [], []
         rss_start = rss_mb(pid)
+        sampler = RssSampler(pid, args.sample_s)
+        sampler.start()
         started = time.perf_counter()
-        with ThreadPoolExecutor(args.clients) as pool:
-            list(pool.map(soak.run_one, plan(args.requests, args.seed)))
+        items = plan(args.requests, args.seed)
+        sent = 0
+        if args.minutes:
+            deadline = started + args.minutes * 60
+
+            def client_loop(offset: int) -> int:
+                n, i = 0, offset
+                while time.perf_counter() < deadline:
+                    soak.run_one(items[i % len(items)])
+                    n, i = n + 1, i + args.clients
+                return n
+
+            with ThreadPoolExecutor(args.clients) as pool:
+                sent = sum(pool.map(client_loop, range(args.clients)))
+        else:
+            with ThreadPoolExecutor(args.clients) as pool:
+                list(pool.map(soak.run_one, items))
+            sent = len(items)
         duration = time.perf_counter() - started
+        sampler.done.set()
+        sampler.join()
         rss_end = rss_mb(pid)
     finally:
         if proc is not None:
@@ -195,10 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else None
     for line in soak.unexpected[:20]:
         print(f"unexpected: {line}", file=sys.stderr)
-    print(json.dumps({"requests": args.requests, "served": soak.served, "errors_by_kind": dict(sorted(soak.errors.items())),
-                      "unexpected_errors": len(soak.unexpected), "p95_s": round(p95, 2) if p95 else None,
-                      "rss_mb_start": rss_start, "rss_mb_end": rss_end, "clients": args.clients,
-                      "duration_s": round(duration, 1)}, ensure_ascii=False))
+    five = sampler.at(300.0)
+    summary = {"requests": sent, "served": soak.served, "errors_by_kind": dict(sorted(soak.errors.items())),
+               "unexpected_errors": len(soak.unexpected), "p95_s": round(p95, 2) if p95 else None,
+               "rss_mb_start": rss_start, "rss_mb_5min": five, "rss_mb_end": rss_end,
+               "end_over_5min": round(rss_end / five, 3) if five and rss_end else None,
+               "clients": args.clients, "duration_s": round(duration, 1)}
+    if args.minutes:
+        write_curve(sampler.samples, args.curve, summary)
+    print(json.dumps(summary, ensure_ascii=False))
     return 0 if not soak.unexpected else 1
 
 
