@@ -82,7 +82,7 @@ class Draft:
     sentences: list[AnswerSentence] = field(default_factory=list)
     grounding: GroundingReport = field(default_factory=GroundingReport)  # what grounding found and did
     logprobs: list[float] = field(default_factory=list)  # the reply's token log-probabilities (llama.cpp)
-    anchor: float = 0.0  # cosine of the cited sentence closest to the question
+    anchor: float | None = None  # cosine of the cited sentence closest to the question (None: not checked)
     confidence: float | None = None
     signals: dict = field(default_factory=dict)  # what the confidence was computed from
 

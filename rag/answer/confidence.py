@@ -40,16 +40,23 @@ FEATURES = ("logprob_mean", "logprob_low", "support", "repaired", "relevance", "
 WEIGHTS_FILE = Path(__file__).with_name("confidence.json")
 
 
-def signals(logprobs: list[float], support: list[float], repaired: bool, relevance: float, anchor: float,
+def signals(logprobs: list[float], support: list[float], repaired: bool, relevance: float, anchor: float | None,
             cross_script: bool, in_kind: bool = True, arabic_over_english: bool = False) -> dict[str, float]:
-    """The features of one answer (a missing log-probability list leaves those two out).
+    """The features of one answer. What was not measured is left out, and ``score`` gives it its
+    fitted mean: the log-probabilities of a server backend, the support when the grounding
+    check is switched off (an empty list), the anchor when its check is (None).
 
     >>> signals([-0.1, -0.3, -2.0], [1.0, 0.6], False, 0.5, 0.6, True)["support"]
     0.6
+    >>> sorted(set(signals([], [], False, 0.5, None, False)) & {"support", "anchor", "logprob_mean"})
+    []
     """
-    out = {"support": min(support) if support else 0.0, "repaired": float(repaired), "relevance": relevance,
-           "anchor": anchor, "cross_script": float(cross_script), "in_kind": float(in_kind),
-           "arabic_over_english": float(arabic_over_english)}
+    out = {"repaired": float(repaired), "relevance": relevance, "cross_script": float(cross_script),
+           "in_kind": float(in_kind), "arabic_over_english": float(arabic_over_english)}
+    if support:
+        out["support"] = min(support)
+    if anchor is not None:
+        out["anchor"] = anchor
     if logprobs:
         ordered = sorted(logprobs)
         out["logprob_mean"] = sum(logprobs) / len(logprobs)
