@@ -6,6 +6,7 @@ EmbeddingGemma path runs in the model-backed tests and in `python -m eval.matche
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from rag.answer.checks import Draft
 from rag.answer.citations import parse_answer
@@ -82,3 +83,25 @@ def test_an_answer_whose_asked_for_date_was_dropped_is_not_an_answer(make_rag):
     answer = rag.ask("متى عقد الاجتماع؟")
     assert not answer.answered and answer.refused_by == "grounding", answer.text
     assert "1887" in llm.calls[1][-1]["content"]
+
+
+@pytest.mark.slow
+def test_with_the_real_embedder_meaning_grounds_a_faithful_english_claim_and_not_an_unrelated_one(seeded_rag):
+    """The meaning path with EmbeddingGemma itself: an English claim that says what the Arabic
+    sentence says, with no name the letters can match ("the NATO chief", "the head of state"),
+    is kept; a claim about something the sentence never mentions is dropped."""
+    embedder = seeded_rag.embedder
+    vector = embedder.embed_documents([embedder.document_text("زيارة", SOURCE)])[0]
+
+    def real_draft(reply: str) -> Draft:
+        seg = Segment("a1", "زيارة", "2024-03-15", SOURCE, 0, len(SOURCE), embedding=[float(x) for x in vector])
+        return Draft("Who met the president?", "Who met the president?", "en",
+                     [Source(1, "a1", "زيارة", "2024-03-15", [seg])], sentences=parse_answer(reply, 1), raw=reply)
+
+    grounder = Grounder(Settings(), embedder)
+    faithful = real_draft("The secretary general of the alliance met the head of state in the capital [1].")
+    unrelated = real_draft("The alliance secretary general launched a new smartphone with a bigger screen [1].")
+    kept, _ = grounder.ground(faithful)
+    assert len(kept) == 1 and faithful.grounding.support[0] >= Settings().min_claim_similarity
+    kept, _ = grounder.ground(unrelated)
+    assert not kept
