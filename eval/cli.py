@@ -117,79 +117,80 @@ def print_report(report: dict, title: str | None = None) -> None:
         print("\n" + format_outcomes(report["summary"]))
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse(argv)
-    logging.basicConfig(level=logging.WARNING)
-    if args.pipeline != "ours" and args.retrieval_only:
-        print("error: --retrieval-only applies to --pipeline ours only", file=sys.stderr)
-        return 2
-    reports: dict[str, dict] = {}
-    try:
-        settings, extra = Settings(), {}
-        if args.squad:
-            rows, settings, corpus, extra = squad_setup(args, settings)
-            rows = select(rows, args.limit)
-        else:
-            rows, corpus = load_gold(args.gold), args.corpus
-            if corpus.is_dir():
-                problems = check_gold(rows, corpus_texts(corpus))
-                if problems:
-                    raise GoldError("gold file does not match the corpus:\n  " + "\n  ".join(problems))
-            rows = select(rows, args.limit)
-        gold = args.squad or args.gold
-        if args.pipeline != "ours" and not corpus.is_dir():
-            raise GoldError(f"the plain pipeline reads the articles from --corpus: {corpus} is not a folder")
-        embedder = None
-        if args.pipeline in ("ours", "both"):
-            if args.replay:
-                rag = RAG(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),
-                          backends=ReplayBackends(settings, args.replay))
-                extra["replay"] = str(args.replay)
-            else:
-                rag = RAG.from_settings(settings)
-            if corpus.is_dir():
-                print(f"index: {rag.ingest([corpus], prune=bool(args.squad)).summary()}", flush=True)
-            k = args.k or settings.top_k
-            records = run(rag, rows, k, args.retrieval_only, args.backend)
-            reports["ours"] = {"config": {**config(rag, gold, k, args.retrieval_only, args.backend), **extra},
-                               "summary": summarize(records), "questions": records}
-            if args.replay:
-                store = rag.backends.store
-                print(f"replay: {store.hits} replies replayed, {store.misses} generated")
-            embedder = rag.embedder  # the plain pipeline reuses the loaded embedding model
-            del rag  # and ours' GGUF before plain loads its own
-        if args.pipeline in ("plain", "both"):
-            from eval.plain import run_plain
+def load_rows(args: argparse.Namespace, settings: Settings) -> tuple[list[dict], Settings, Path, dict]:
+    """The questions to run (gold JSONL checked against its corpus, or a sampled SQuAD-format
+    set), the settings they run with, the article folder and what the report records of it."""
+    extra: dict = {}
+    if args.squad:
+        rows, settings, corpus, extra = squad_setup(args, settings)
+    else:
+        rows, corpus = load_gold(args.gold), args.corpus
+        if corpus.is_dir():
+            problems = check_gold(rows, corpus_texts(corpus))
+            if problems:
+                raise GoldError("gold file does not match the corpus:\n  " + "\n  ".join(problems))
+    if args.pipeline != "ours" and not corpus.is_dir():
+        raise GoldError(f"the plain pipeline reads the articles from --corpus: {corpus} is not a folder")
+    return select(rows, args.limit), settings, corpus, extra
 
-            records, plain_config = run_plain(rows, corpus, settings, gold, embed_model=embedder)
-            squad_info = {key: value for key, value in extra.items() if key not in ("replay", "index")}
-            reports["plain"] = {"config": {**plain_config, **squad_info}, "summary": summarize(records),
-                                "questions": records}
-    except (GoldError, RagError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
 
+def run_ours(args: argparse.Namespace, rows: list[dict], settings: Settings, corpus: Path,
+             extra: dict) -> tuple[dict, SentenceEmbedder]:
+    """This project's pipeline over ``rows`` (generated, or replayed with ``--replay``)."""
+    if args.replay:
+        rag = RAG(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),
+                  backends=ReplayBackends(settings, args.replay))
+        extra = {**extra, "replay": str(args.replay)}
+    else:
+        rag = RAG.from_settings(settings)
+    if corpus.is_dir():
+        print(f"index: {rag.ingest([corpus], prune=bool(args.squad)).summary()}", flush=True)
+    k = args.k or settings.top_k
+    records = run(rag, rows, k, args.retrieval_only, args.backend)
+    report = {"config": {**config(rag, args.squad or args.gold, k, args.retrieval_only, args.backend), **extra},
+              "summary": summarize(records), "questions": records}
+    if isinstance(rag.backends, ReplayBackends):
+        store = rag.backends.store
+        print(f"replay: {store.hits} replies replayed, {store.misses} generated")
+    return report, rag.embedder  # the plain pipeline reuses the loaded embedding model (ours' GGUF is let go)
+
+
+def run_plain_report(args: argparse.Namespace, rows: list[dict], settings: Settings, corpus: Path, extra: dict,
+                     embedder: SentenceEmbedder | None) -> dict:
+    """Plain llama-index over the same ``rows`` (eval/plain.py)."""
+    from eval.plain import run_plain
+
+    records, plain_config = run_plain(rows, corpus, settings, args.squad or args.gold, embed_model=embedder)
+    squad_info = {key: value for key, value in extra.items() if key not in ("replay", "index")}
+    return {"config": {**plain_config, **squad_info}, "summary": summarize(records), "questions": records}
+
+
+def write_reports(reports: dict[str, dict], out: Path | None) -> None:
+    """Print each report (and ours against plain when both ran); write the JSON and charts."""
     for name, report in reports.items():
         print_report(report, name if len(reports) > 1 else None)
     table_ = side_by_side(reports["ours"]["summary"], reports["plain"]["summary"]) if len(reports) == 2 else None
     if table_:
         print("\n=== ours vs plain ===\n" + format_side_by_side(table_))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
         data = {**reports, "side_by_side": table_} if table_ else next(iter(reports.values()))
-        args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        charts = {name: args.out.with_suffix(".png" if len(reports) == 1 else f".{name}.png") for name in reports}
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        charts = {name: out.with_suffix(".png" if len(reports) == 1 else f".{name}.png") for name in reports}
         for name, path in charts.items():
             chart(reports[name]["summary"], path)
-        print(f"\nreport: {args.out} (chart: {', '.join(str(p) for p in charts.values())})")
+        print(f"\nreport: {out} (chart: {', '.join(str(p) for p in charts.values())})")
+
+
+def gate(args: argparse.Namespace, reports: dict[str, dict]) -> int:
+    """0 when ours meets its floors and shows no regression against ``--baseline``, else 1."""
     if "ours" not in reports:
         print("\nfloors and baseline not applied to the plain pipeline")
         return 0
-    report = reports["ours"]
     floors_path = args.floors or (None if args.squad else HERE / "floors.json")
-    floors = load_json(floors_path) if floors_path and floors_path.is_file() else {}
+    floors = (load_json(floors_path) if floors_path and floors_path.is_file() else None) or {}
     floors = floors.get("retrieval_only" if args.retrieval_only else "full", floors)
-    failures, notes = compare(report, load_json(args.baseline), floors)
+    failures, notes = compare(reports["ours"], load_json(args.baseline), floors)
     if notes:
         print("\ncompared with baseline:" if args.baseline else "")
         print("\n".join(f"  {n}" for n in notes))
@@ -199,3 +200,24 @@ def main(argv: list[str] | None = None) -> int:
     print("\nall floors met" + (" and no regression beyond tolerance" if args.baseline else "")
           + (" (ours; not applied to plain)" if "plain" in reports else ""))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if args.pipeline != "ours" and args.retrieval_only:
+        print("error: --retrieval-only applies to --pipeline ours only", file=sys.stderr)
+        return 2
+    reports: dict[str, dict] = {}
+    try:
+        rows, settings, corpus, extra = load_rows(args, Settings())
+        embedder = None
+        if args.pipeline in ("ours", "both"):
+            reports["ours"], embedder = run_ours(args, rows, settings, corpus, extra)
+        if args.pipeline in ("plain", "both"):
+            reports["plain"] = run_plain_report(args, rows, settings, corpus, extra, embedder)
+    except (GoldError, RagError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    write_reports(reports, args.out)
+    return gate(args, reports)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from tqdm import tqdm
 
@@ -72,49 +72,57 @@ def withheld_correct(row: dict, text: str) -> float:
     return float(satisfies(text, row["must_include"]))
 
 
+def retrieval_record(rag: RAG, row: dict, k: int) -> dict:
+    """What retrieval and evidence selection alone give for one gold row (no LLM loaded; the
+    evidence token counts are approximated)."""
+    t0 = time.perf_counter()
+    passages, vector = rag.retrieve_with_vector(row["question"], k)
+    retrieval_s = time.perf_counter() - t0
+    retrieved = unique([p.article_id for p in passages])
+    record = {"text": "", "answered": False, "language": row["lang"], "cited_articles": [],
+              "retrieved_articles": retrieved, "timings": {"retrieval": retrieval_s},
+              "scores": score_question(row, None, retrieved, True)}
+    evidence = rag.selector.select(row["question"], passages, vector)
+    record["relevance"] = round(evidence.relevance, 4)
+    if row["answerable"] and (row.get("evidence") or row.get("answers")):
+        shown = [text for source in evidence.sources for text in source.texts]
+        record["scores"]["evidence_hit"] = evidence_hit(shown, row.get("evidence") or row["answers"])
+    return record
+
+
+def answer_record(rag: RAG, row: dict, k: int, backend: str | None) -> dict:
+    """The whole answer for one gold row: text, citations, timings, the draft before the
+    checks, what the model was shown, confidence and repairs, and why it was refused."""
+    answer = rag.ask(row["question"], backend=backend, k=k)
+    retrieved = unique([p.article_id for p in answer.passages])
+    record: dict[str, Any] = {
+        "text": answer.text, "answered": answer.answered, "language": answer_language(answer.text),
+        "cited_articles": unique([c.article_id for c in answer.citations]), "retrieved_articles": retrieved,
+        "timings": {key: round(value, 3) for key, value in answer.timings.items()},
+        "scores": score_question(row, answer, retrieved, False),
+        "prompt_tokens": answer.prompt_tokens, "question_tokens": answer.question_tokens,
+        "relevance": round(answer.relevance, 4),
+        "backend": f"{answer.backend}:{answer.model}" if answer.backend else "",
+        "draft": answer.draft,  # the model's reply before the checks
+        "shown": [" ".join(x["texts"]) for x in answer.sources],
+        "quotes": [[c.number, c.quote] for c in answer.citations],
+        "confidence": answer.confidence, "signals": answer.signals, "repairs": answer.repairs,
+    }
+    if not answer.answered:
+        record["refusal_reason"] = answer.refusal_reason
+        record["refused_by"] = answer.refused_by
+    if answer.withheld:  # refused for its confidence alone: would it have been right?
+        record["gated"] = True
+        record["scores"]["correct_if_answered"] = withheld_correct(row, answer.withheld)
+    return record
+
+
 def run(rag: RAG, rows: list[dict], k: int, retrieval_only: bool = False, backend: str | None = None) -> list[dict]:
     records = []
     for row in tqdm(rows, desc="retrieval" if retrieval_only else "answering", unit="q"):
         record = {"id": row["id"], "lang": row["lang"], "question": row["question"], "answerable": row["answerable"],
                   "sources": row["sources"]}
-        if retrieval_only:
-            t0 = time.perf_counter()
-            passages, vector = rag.retrieve_with_vector(row["question"], k)
-            retrieval_s = time.perf_counter() - t0
-            retrieved = unique([p.article_id for p in passages])
-            record.update(text="", answered=False, language=row["lang"], cited_articles=[],
-                          retrieved_articles=retrieved, timings={"retrieval": retrieval_s})
-            record["scores"] = score_question(row, None, retrieved, True)
-            # what the model would be shown (token counts approximated: no LLM is loaded)
-            evidence = rag.selector.select(row["question"], passages, vector)
-            sources = evidence.sources
-            record["relevance"] = round(evidence.relevance, 4)
-            if row["answerable"] and (row.get("evidence") or row.get("answers")):
-                shown = [text for source in sources for text in source.texts]
-                record["scores"]["evidence_hit"] = evidence_hit(shown, row.get("evidence") or row["answers"])
-        else:
-            answer = rag.ask(row["question"], backend=backend, k=k)
-            record.update(text=answer.text, answered=answer.answered, language=answer_language(answer.text),
-                          cited_articles=unique([c.article_id for c in answer.citations]),
-                          retrieved_articles=unique([p.article_id for p in answer.passages]),
-                          timings={key: round(value, 3) for key, value in answer.timings.items()})
-            record["scores"] = score_question(row, answer, record["retrieved_articles"], False)
-            record["prompt_tokens"] = answer.prompt_tokens
-            record["question_tokens"] = answer.question_tokens
-            record["relevance"] = round(answer.relevance, 4)
-            record["backend"] = f"{answer.backend}:{answer.model}" if answer.backend else ""
-            record["draft"] = answer.draft  # the model's reply before the checks
-            record["shown"] = [" ".join(x["texts"]) for x in answer.sources]
-            record["quotes"] = [[c.number, c.quote] for c in answer.citations]
-            record["confidence"] = answer.confidence
-            record["signals"] = answer.signals
-            record["repairs"] = answer.repairs
-            if not answer.answered:
-                record["refusal_reason"] = answer.refusal_reason
-                record["refused_by"] = answer.refused_by
-            if answer.withheld:  # refused for its confidence alone: would it have been right?
-                record["gated"] = True
-                record["scores"]["correct_if_answered"] = withheld_correct(row, answer.withheld)
+        record.update(retrieval_record(rag, row, k) if retrieval_only else answer_record(rag, row, k, backend))
         records.append(record)
     return records
 

@@ -32,7 +32,7 @@ def summarize(records: list[dict]) -> dict:
     return out
 
 
-def outcome(records: list[dict], lang: str) -> dict[str, float]:
+def outcome(records: list[dict], lang: str) -> dict[str, float | None]:
     """Right, wrong and refused shares of the answerable questions, the share right of the answers
     given, and the share of left-out (unanswerable) questions refused: how a system that abstains
     is judged.
@@ -175,7 +175,8 @@ def chart(summary: dict, path: Path) -> None:
 
 def compare(report: dict, baseline: dict | None, floors: dict) -> tuple[list[str], list[str]]:
     """(failures, notes): failures make the command exit non-zero."""
-    failures, notes = [], []
+    failures: list[str] = []
+    notes: list[str] = []
     summary = report["summary"]
     for key, floor in floors.get("floors", {}).items():
         part, metric = key.split(".", 1)

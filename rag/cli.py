@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
 from pathlib import Path
 
@@ -69,11 +70,28 @@ def cmd_search(rag, args) -> None:
         print(f"   {p.text[:200].replace(chr(10), ' ')}")
 
 
+def erase_lines(text: str, columns: int) -> str:
+    """The terminal codes that wipe ``text`` just printed (from the start of its first line),
+    counting the rows its lines wrap to.
+
+    >>> erase_lines("abc", 80) == "\\r\\033[K"
+    True
+    >>> erase_lines("a" * 100 + "\\nb", 80).count("\\033[F")
+    2
+    """
+    rows = sum(max(1, -(-len(line) // columns)) for line in text.split("\n"))
+    return "\r\033[K" + "\033[F\033[K" * (rows - 1)
+
+
 def cmd_ask(rag, args) -> None:
-    answer = None
+    """Stream the draft to a terminal, then replace it by the checked answer. Piped output (or
+    ``--json``) gets the checked answer alone: a draft the checks change must not reach a file."""
+    live = sys.stdout.isatty() and not args.json
+    answer, shown = None, ""
     for event in rag.stream(args.question, backend=args.backend, language=args.language, k=args.k):
-        if event.delta and not args.json:
+        if event.delta and live:
             print(event.delta, end="", flush=True)
+            shown += event.delta
         if event.answer:
             answer = event.answer
     if answer is None:
@@ -81,7 +99,8 @@ def cmd_ask(rag, args) -> None:
     if args.json:
         _print_json(answer.to_dict())
         return
-    print("\r\033[K" if sys.stdout.isatty() else "\n", end="")
+    if shown:
+        print(erase_lines(shown, shutil.get_terminal_size().columns), end="")
     print(answer.text)
     if answer.answered:
         print("\nSources:")
@@ -117,20 +136,16 @@ def _doctor_machine(settings: Settings) -> int:
     return 0
 
 
-def cmd_doctor(settings: Settings) -> int:
-    from rag.backends import BackendFactory
-    from rag.fetch import EMBED_SHA256, LLM_SHA256, LLM_SIZE, check
-    from rag.store import ChunkStore
+def _doctor_models(settings: Settings) -> int:
+    """One line per model file: custom (the user's path, not verified) or verified by sha256."""
+    from rag.model_files import EMBED_SHA256, LLM_SHA256, LLM_SIZE, check
 
     problems = 0
-    print("settings:")
-    for key, value in settings.model_dump().items():
-        print(f"  {key} = {value!r}")
-    for label, path, digest, size in (
-        ("embedding model", Path(settings.embed_model_path) / "model.safetensors", EMBED_SHA256, None),
-        ("LLM (GGUF)", settings.llm_model_path, LLM_SHA256, LLM_SIZE),
+    for label, path, digest, size, custom in (
+        ("embedding model", Path(settings.embed_model_path) / "model.safetensors", EMBED_SHA256, None,
+         bool(settings.embed_model)),
+        ("LLM (GGUF)", settings.llm_model_path, LLM_SHA256, LLM_SIZE, bool(settings.llm_path)),
     ):
-        custom = (label.startswith("embedding") and settings.embed_model) or (label.startswith("LLM") and settings.llm_path)
         try:
             if custom:
                 print(f"{label}: custom {path} ({'present' if Path(path).exists() else 'not a local file'})")
@@ -140,7 +155,12 @@ def cmd_doctor(settings: Settings) -> int:
         except RagError as exc:
             problems += 1
             print(f"{label}: PROBLEM: {exc}")
-    problems += _doctor_machine(settings)
+    return problems
+
+
+def _doctor_backends(settings: Settings) -> int:
+    from rag.backends import BackendFactory
+
     factory = BackendFactory(settings)
     try:
         names = factory.ollama.models()
@@ -149,6 +169,7 @@ def cmd_doctor(settings: Settings) -> int:
         print(f"ollama model {settings.ollama_model!r}: {'available' if has else 'not pulled: run `ollama pull ' + settings.ollama_model + '`'}")
     except RagError as exc:
         print(f"ollama: {exc}")
+    problems = 0
     if settings.openai_base_url or settings.backend == "openai-like":
         from rag.backends.openai_like import probe_openai_like
 
@@ -156,13 +177,30 @@ def cmd_doctor(settings: Settings) -> int:
         problems += settings.backend == "openai-like" and not ok
         print(f"openai-like: {said}")
     print(f"backend setting: {settings.backend} (auto uses Ollama when it has the model, else the embedded model)")
+    return problems
+
+
+def _doctor_store(settings: Settings) -> int:
+    from rag.store import ChunkStore
+
     try:
         store = ChunkStore(settings)
         articles, chunks = store.count()
         print(f"chroma: {store.location}, collection {store.name}: {articles} articles, {chunks} chunks")
+        return 0
     except Exception as exc:  # report, don't crash: doctor is for broken setups
-        problems += 1
         print(f"chroma: PROBLEM: {exc}")
+        return 1
+
+
+def cmd_doctor(settings: Settings) -> int:
+    print("settings:")
+    for key, value in settings.model_dump().items():
+        print(f"  {key} = {value!r}")
+    problems = _doctor_models(settings)
+    problems += _doctor_machine(settings)
+    problems += _doctor_backends(settings)
+    problems += _doctor_store(settings)
     return 1 if problems else 0
 
 
@@ -173,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
         if args.command == "fetch-models":
-            from rag.fetch import fetch_all
+            from rag.model_files import fetch_all
 
             for name, path in fetch_all(settings).items():
                 print(f"{name}: {path} (verified)")

@@ -42,7 +42,7 @@ class SentenceEmbedder(BaseEmbedding):
     def from_settings(cls, settings: Settings) -> SentenceEmbedder:
         path = settings.embed_model_path
         if not settings.embed_model:  # the fetched default: verify before use
-            from rag.fetch import EMBED_SHA256, check
+            from rag.model_files import EMBED_SHA256, check
 
             check(Path(path) / "model.safetensors", EMBED_SHA256)
         return cls(model_name=Path(path).name, model_path=path, embed_batch_size=settings.embed_batch_size,

@@ -24,14 +24,14 @@ from typing import Any
 
 from rag.answer.answerer import Answer, Answerer, StreamEvent
 from rag.answer.chat_engine import BilingualChatEngine
-from rag.answer.followups import condense
+from rag.answer.checks import build_checks
 from rag.answer.query_engine import GroundedQueryEngine
 from rag.answer.selector import EvidenceSelector
 from rag.backends import BackendFactory, BackendLLM
 from rag.embedder import SentenceEmbedder
 from rag.errors import RagError
+from rag.heap_trim import release_freed_memory
 from rag.ingest.pipeline import Ingestor, IngestReport
-from rag.memory import release_freed_memory
 from rag.retrieval.hybrid import HybridRetriever, Passage
 from rag.retrieval.lexical_sync import SyncedLexicalIndex, lexical_dir
 from rag.settings import Settings
@@ -49,8 +49,9 @@ class RAG:
         self.embedder = embedder
         self.retriever = self._retriever()
         self.backends = backends or BackendFactory(settings)
-        self.selector = EvidenceSelector(settings, store, embedder)
-        self.answerer = Answerer(settings, embedder)
+        checks = build_checks(settings, embedder)
+        self.selector = EvidenceSelector(settings, store, embedder, checks.before_model)
+        self.answerer = Answerer(settings, embedder, checks.after_model)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, llm: Any = None, *, rebuild_index: bool = False) -> RAG:
@@ -122,7 +123,8 @@ class RAG:
 
     def as_chat_engine(self, *, backend: str | None = None, language: str | None = None,
                        k: int | None = None) -> BilingualChatEngine:
-        return BilingualChatEngine(self.as_query_engine(backend=backend, language=language, k=k))
+        return BilingualChatEngine(self.as_query_engine(backend=backend, language=language, k=k),
+                                   memory_tokens=self.settings.chat_memory_tokens)
 
     def as_llm(self, backend: str | None = None) -> BackendLLM:
         """The configured backend (e.g. the embedded llama.cpp model) as a llama-index LLM."""
@@ -151,15 +153,13 @@ class RAG:
     def stream(self, question: str, history: list[dict] | None = None, *, backend: str | None = None,
                language: str | None = None, k: int | None = None) -> Generator[StreamEvent, None, None]:
         """Yields StreamEvent(delta=...) while generating, then one StreamEvent(answer=Answer)."""
-        question = clean_question(question, self.settings.max_question_chars)  # QuestionError: say why
         started = time.perf_counter()
         engine = self.as_query_engine(backend=backend, language=language, k=k)
         try:
-            standalone = condense(question, history or [], engine.llm, self.answerer.prompts)
-            for event, _ in engine.events(question, standalone, started=started):
+            for event, _ in engine.events(question, history=history, started=started):  # QuestionError: say why
                 yield event
         finally:
-            release_freed_memory()  # a server answering for days keeps its memory flat (rag/memory.py)
+            release_freed_memory()  # a server answering for days keeps its memory flat (rag/heap_trim.py)
 
     def ask(self, question: str, history: list[dict] | None = None, **kwargs) -> Answer:
         answer = None

@@ -91,7 +91,8 @@ class Settings(BaseSettings):
 
     # --- answer checks (rag/answer/checks.py) ---------------------------------------------
     disabled_checks: str = Field(default="", description="comma-separated check names to switch off "
-                                 "(relevance, declined, reply, language, grounding, anchor, count, echo, confidence)")
+                                 "(their names and order: CHECK_ORDER in rag/answer/checks.py; an unknown "
+                                 "name is an error that lists them)")
     min_relevance: float = Field(
         default=0.30, description="best question-sentence cosine below this refuses without the LLM"
     )
@@ -132,6 +133,8 @@ class Settings(BaseSettings):
     llm_cache_mb: int = Field(default=256, ge=0, description="RAM for saved prompt states, so each "
                               "language's system prompt is evaluated once (0 = off)")
     max_new_tokens: int = Field(default=200, ge=16)
+    chat_memory_tokens: int = Field(default=1500, ge=100, description="how much of a conversation (in LLM "
+                                    "tokens, roughly) the chat engine keeps for rewriting a follow-up question")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     repeat_penalty: float = Field(default=1.1, ge=1.0, le=2.0, description="llama.cpp/Ollama repetition "
                                   "penalty (1.0 = off)")

@@ -55,7 +55,9 @@ def main() -> None:
         passages, vector = rag.retrieve_with_vector(q, settings.top_k)
         latencies.append(time.perf_counter() - t)
         segs = rag.selector.candidates(passages)
-        relevance[row["answerable"]].append((score_segments(q, vector, segs), row["id"]))
+        best = score_segments(q, vector, segs, lexical_weight=settings.evidence_lexical_weight,
+                              top_chunk_bonus=settings.evidence_top_chunk_bonus)
+        relevance[row["answerable"]].append((best, row["id"]))
         if not row["answerable"]:
             continue
         dense = [m["article_id"] for _, _, _, m in rag.store.query(vector, 10)]

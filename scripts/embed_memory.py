@@ -21,7 +21,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rag.embedder import SentenceEmbedder  # noqa: E402
-from rag.memory import release_freed_memory  # noqa: E402
+from rag.heap_trim import release_freed_memory  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 WORDS = ("the of news minister visit summit climate Azerbaijan NATO حكومة وزير الدفاع باكو قمة المناخ قال إن "

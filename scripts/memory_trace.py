@@ -65,7 +65,7 @@ def main() -> int:
     from app.server import launch_options, prepare
     from app.ui import build_ui
     from rag import RAG, Settings
-    from rag.memory import release_freed_memory
+    from rag.heap_trim import release_freed_memory
     from scripts.app_process import free_port
 
     data = Path(tempfile.mkdtemp(prefix="rag-memtrace-"))

@@ -12,7 +12,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 export RAG_DATA_DIR="${RAG_DATA_DIR:-$(mktemp -d)}"  # tests and eval never touch the user's index
-echo "==> ruff (lint) and mypy (types of rag/ and app/)"
+echo "==> ruff (lint) and mypy (types of rag/, app/ and eval/)"
 "$PY" -m ruff check rag app eval tests scripts
 "$PY" -m mypy
 echo "==> pytest"

@@ -47,3 +47,68 @@ def test_the_readme_python_examples_run(tmp_path):
                           timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "README_OK" in done.stdout
+
+
+def test_the_check_order_in_the_docs_is_the_code_order():
+    """README's picture and docs/how-it-works.md's table list the checks in ``CHECK_ORDER``."""
+    from rag.answer.checks import CHECK_NAMES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    before = re.search(r"check before the model: (.*)", readme)
+    after = re.search(r"checks after the model: (.*)", readme)
+    assert before and after, "README lost its pipeline picture"
+    pictured = [re.sub(r"\s*\(.*\)", "", name).strip() for name in (before[1] + " ─ " + after[1]).split("─")]
+    assert pictured == list(CHECK_NAMES)
+    table = re.findall(r"^\| `(\w+)` \|", (ROOT / "docs/how-it-works.md").read_text(encoding="utf-8"), flags=re.M)
+    assert table == list(CHECK_NAMES)
+
+
+PARSE_ONLY = """
+import argparse, runpy, sys
+depth = [0]
+def wrap(original):
+    def parse(self, *args, **kwargs):
+        depth[0] += 1
+        try:
+            result = original(self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+        if depth[0] == 0:  # the program's own parse finished without an error: stop before any work
+            print("PARSED")
+            sys.exit(0)
+        return result
+    return parse
+argparse.ArgumentParser.parse_args = wrap(argparse.ArgumentParser.parse_args)
+argparse.ArgumentParser.parse_known_args = wrap(argparse.ArgumentParser.parse_known_args)
+sys.argv = [sys.argv[1], *sys.argv[2:]]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+FILLERS = {"…": "Who met Stoltenberg?", "PATH": "seeds", "ID": "some-article", "FILE": "eval/gold.jsonl",
+           "DIR": "seeds", "N": "3", "K": "3", "NAME": "readme"}
+
+
+def readme_commands(markdown: str) -> list[list[str]]:
+    """Every ``python -m …`` command quoted in the README, as an argv with its placeholders filled:
+    optional ``[…]`` parts kept (so every flag is tried), ``a|b`` alternatives as their first.
+
+    >>> readme_commands('`python -m rag ask "…" [--backend auto\\\\|ollama]`, `python -m rag ingest [PATH ...]`')
+    [['rag', 'ask', 'Who met Stoltenberg?', '--backend', 'auto'], ['rag', 'ingest', 'seeds']]
+    """
+    commands = []
+    for quoted in re.findall(r"`python -m ([^`]+)`", markdown):
+        words = re.findall(r'"[^"]*"|\S+', quoted.replace("\\|", "|").replace("[", " ").replace("]", " "))
+        argv = [FILLERS.get(w.strip('"'), w.strip('"')).split("|")[0] for w in words if w != "..."]
+        commands.append(argv)
+    return commands
+
+
+def test_every_readme_command_parses():
+    """Each command the README quotes is accepted, flags and all, by the program's own parser
+    (parsed in a child interpreter that stops right after parsing; the commands themselves run
+    in test_cli.py, test_eval*.py and the CI gates)."""
+    commands = readme_commands((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert len(commands) >= 10, commands
+    for argv in commands:
+        done = subprocess.run([sys.executable, "-c", PARSE_ONLY, *argv], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0 and "PARSED" in done.stdout, (argv, done.stderr[-800:])

@@ -5,8 +5,8 @@ The path (the query engine, query_engine.py, runs steps 1-2 and hands over):
    question and the best few become numbered sources (selector.py, rag/retrieval/evidence.py);
 2. the ``relevance`` check there may refuse without calling the model;
 3. the model answers from the sources (streamed; a leading ``NOT_FOUND`` is held back);
-4. the checks that run after it (checks.py: ``declined``, ``reply``, ``language``,
-   ``grounding``, ``count``, ``echo``) pass the reply, ask for one retry, or refuse;
+4. the checks that run after it (``checks.CHECK_ORDER`` after ``relevance``) pass the reply, ask
+   for one retry, or refuse;
 5. English answers get the Arabic source spelling after each name (spellings.py).
 
 A 1.5B model will happily invent a cited answer to "Who won the 2022 World Cup?", so the
@@ -24,22 +24,12 @@ from collections.abc import Generator, Iterator
 from rag.answer import prompts
 from rag.answer.checks import (
     SENTINEL,
-    Anchor,
     Check,
-    Confidence,
-    Count,
-    Declined,
     Draft,
-    Echo,
-    Grounding,
-    Language,
     Reason,
-    Reply,
     Verdict,
 )
 from rag.answer.citations import cited_numbers, parse_answer, render
-from rag.answer.confidence import load_weights
-from rag.answer.grounder import Grounder
 from rag.answer.selector import Evidence
 from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
 from rag.answer.types import Answer, Citation, StreamEvent
@@ -55,14 +45,10 @@ __all__ = ["Answer", "Answerer", "Citation", "StreamEvent"]
 
 
 class Answerer:
-    def __init__(self, settings: Settings, embedder: SentenceEmbedder):
+    def __init__(self, settings: Settings, embedder: SentenceEmbedder, after_model: list[Check]):
         self.settings, self.embedder = settings, embedder
         self.prompts = prompts.PromptSet(settings.prompts_dir)
-        every: list[Check] = [Declined(), Reply(), Language(), Grounding(Grounder(settings, embedder)),
-                              Anchor(settings.min_anchor, settings.min_anchor_cross_script), Count(), Echo(),
-                              Confidence(settings.min_confidence, load_weights())]  # None: the fitted threshold
-        off = settings.disabled_check_names
-        self.after = [c for c in every if c.name not in off]  # relevance runs in the selector
+        self.after = after_model  # build_checks(...).after_model; relevance runs in the selector
 
     # --- answering -----------------------------------------------------------------------
     def stream(self, question: str, standalone: str, passages: list[Passage], evidence: Evidence,
@@ -78,25 +64,18 @@ class Answerer:
         answer.timings = {"retrieval": retrieval_s, "first_token": 0.0, "total": 0.0}
 
         answer.backend, answer.model = llm.name, llm.model
-        count_tokens = llm.count_tokens
         sources, answer.relevance = evidence.sources, evidence.relevance
         answer.sources = [{"number": x.number, "article_id": x.article_id, "title": x.title, "date": x.date,
                            "texts": x.texts} for x in sources]
         draft = Draft(question, standalone, lang, sources, answer.relevance)
-        if evidence.verdict is not None:
-            self._trace(answer, "relevance", evidence.verdict)
-            if evidence.refused:
-                yield from self._refuse(answer, "relevance", evidence.verdict, started)
+        for name, verdict in evidence.verdicts:
+            self._trace(answer, name, verdict)
+            if verdict.action == "refuse":
+                yield from self._refuse(answer, name, verdict, started)
                 return
 
-        messages = [
-            {"role": "system", "content": self.prompts.load("system", lang)},
-            *self.prompts.examples(lang),
-            {"role": "user", "content": self.prompts.render(
-                "answer", lang, question=question if standalone == question else standalone,
-                sources=prompts.render_sources([(x.title, x.date, x.texts) for x in sources]))},
-        ]
-        answer.question_tokens = count_tokens(messages[-1]["content"])
+        messages = self.prompts.answer_messages(lang, standalone, [(x.title, x.date, x.texts) for x in sources])
+        answer.question_tokens = llm.count_tokens(messages[-1]["content"])
         yield StreamEvent(stage="writing")
         draft.raw = yield from self._generate(llm, messages, answer, started, logprobs=draft.logprobs)
         answer.draft = draft.raw
@@ -110,18 +89,23 @@ class Answerer:
             yield from self._refuse(answer, *refusal, started)
             return
 
-        if lang == "en":  # names from Arabic sources get their source spelling (see spellings.py)
-            texts = {x.number: " ".join([x.title, *x.texts]) for x in sources}
-            for sentence in draft.sentences:
-                passage = " ".join(texts[n] for n in sentence.numbers)
-                sentence.text = add_arabic_names(drop_unsourced_arabic(sentence.text, passage), passage,
-                                                 known=standalone, min_similarity=self.settings.name_similarity)
+        if lang == "en":
+            self._spell_names(draft)
         answer.citations = self._citations(draft)
         answer.text = render(draft.sentences)
         answer.answered = True
         answer.answer_language = answer_language(answer.text)
         answer.timings["total"] = time.perf_counter() - started
         yield StreamEvent(answer=answer)
+
+    def _spell_names(self, draft: Draft) -> None:
+        """Names from Arabic sources get their source spelling after them in an English answer
+        (spellings.py): a rewrite after the checks, never a refusal."""
+        texts = {x.number: " ".join([x.title, *x.texts]) for x in draft.sources}
+        for sentence in draft.sentences:
+            passage = " ".join(texts[n] for n in sentence.numbers)
+            sentence.text = add_arabic_names(drop_unsourced_arabic(sentence.text, passage), passage,
+                                             known=draft.standalone, min_similarity=self.settings.name_similarity)
 
     def _run_checks(self, draft: Draft, llm, messages: list[dict], answer: Answer,
                     started: float) -> Generator[StreamEvent, None, tuple[str, Verdict] | None]:

@@ -41,7 +41,7 @@ class VerifiedChatStream(StreamingAgentChatResponse):
 
 
 class BilingualChatEngine(CondenseQuestionChatEngine):
-    def __init__(self, query_engine: GroundedQueryEngine, memory_tokens: int = 1500):
+    def __init__(self, query_engine: GroundedQueryEngine, memory_tokens: int):
         prompts = query_engine.answerer.prompts
         memory = ChatMemoryBuffer.from_defaults(token_limit=memory_tokens,
                                                 tokenizer_fn=lambda text: [0] * approx_tokens(text))

@@ -7,12 +7,16 @@ order; a check may also edit the draft (drop an ungrounded sentence, fix a citat
 Every check can be switched off by name (``RAG_DISABLED_CHECKS=echo,count``), which is how the
 README's ablation table is measured.
 
-Order matters and is chosen so that no check redoes another's work:
+Order matters and is chosen so that no check redoes another's work. ``CHECK_ORDER`` (at the end
+of this file) is the one list; ``build_checks`` builds it from settings, and the settings
+validation, the ablation and the README test read their names from it. In that order:
 ``relevance`` (before the model is called), ``declined``, ``reply`` (cleaning; retry when only
 prompt furniture is left), ``language`` (retry a bare "5 [1]."), ``grounding`` (each sentence's
 numbers and names must be in what it cites), ``anchor`` (what it cites must be about the
 question), ``count`` ("how many" needs a number), ``echo`` (an answer that adds nothing to the
-question).
+question), ``confidence`` (the calibrated score of what is left). The Arabic spelling added after
+names in English answers (spellings.py) is a rewrite, not a check: it runs after the list and
+never refuses.
 
 The trade-off: checks are deliberately blunt, each a few lines over pure text rules, so that
 each one's effect can be measured alone (the ablation) and dropped when it does not earn its
@@ -22,18 +26,23 @@ keep on outside data; no check knows about any particular question.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rag.answer.citations import AnswerSentence
-from rag.answer.confidence import score, signals
+from rag.answer.confidence import load_weights, score, signals
 from rag.answer.grounder import Grounder, GroundingReport
 from rag.answer.reply import clean
 from rag.answer.wording import asks_for_count, echoes_question, states_asked_kind, states_quantity
 from rag.retrieval.evidence import Source
 from rag.text.arabic import other_script
 from rag.text.language import foreign_script, written_in
+
+if TYPE_CHECKING:
+    from rag.embedder import SentenceEmbedder
+    from rag.settings import Settings
 
 SENTINEL = "NOT_FOUND"
 
@@ -275,4 +284,26 @@ class Confidence(Check):
         return PASS
 
 
-CHECK_NAMES = ("relevance", "declined", "reply", "language", "grounding", "anchor", "count", "echo", "confidence")
+CHECK_ORDER: tuple[type[Check], ...] = (Relevance, Declined, Reply, Language, Grounding, Anchor, Count, Echo,
+                                        Confidence)
+"""The one order of the checks: the docstring above says why, everything else reads it from here."""
+CHECK_NAMES = tuple(c.name for c in CHECK_ORDER)
+
+
+@dataclass
+class CheckList:
+    before_model: list[Check]  # run by the selector, on the sources alone (relevance)
+    after_model: list[Check]  # run by the answerer, in order, on the model's reply
+
+
+def build_checks(settings: Settings, embedder: SentenceEmbedder) -> CheckList:
+    """Every check in ``CHECK_ORDER`` that ``settings`` does not switch off, built from its settings."""
+    make: dict[type[Check], Callable[[], Check]] = {
+        Relevance: lambda: Relevance(settings.min_relevance, settings.min_relevance_cross_script),
+        Grounding: lambda: Grounding(Grounder(settings, embedder)),
+        Anchor: lambda: Anchor(settings.min_anchor, settings.min_anchor_cross_script),
+        Confidence: lambda: Confidence(settings.min_confidence, load_weights()),  # None: the fitted threshold
+    }
+    off = settings.disabled_check_names
+    built = [make.get(kind, kind)() for kind in CHECK_ORDER if kind.name not in off]
+    return CheckList([c for c in built if c.before_model], [c for c in built if not c.before_model])

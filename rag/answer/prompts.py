@@ -103,3 +103,13 @@ class PromptSet:
 
     def hash(self) -> str:
         return prompt_hash(self.folder)
+
+    def answer_messages(self, lang: str, question: str, sources: list[tuple[str, str, list[str]]]) -> list[dict]:
+        """The chat the model answers: the system prompt, the worked examples, then the
+        numbered ``(title, date, sentences)`` sources and the question."""
+        return [
+            {"role": "system", "content": self.load("system", lang)},
+            *self.examples(lang),
+            {"role": "user", "content": self.render("answer", lang, question=question,
+                                                    sources=render_sources(sources))},
+        ]

@@ -32,6 +32,7 @@ from llama_index.core.prompts.mixin import PromptMixinType
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.answer.answerer import Answerer
+from rag.answer.followups import condense
 from rag.answer.selector import EvidenceSelector
 from rag.answer.types import Answer, StreamEvent
 from rag.backends.base import ChatBackend
@@ -119,11 +120,15 @@ class GroundedQueryEngine(BaseQueryEngine):
     def _get_prompt_modules(self) -> PromptMixinType:
         return {}
 
-    def events(self, question: str, standalone: str | None = None, *,
+    def events(self, question: str, standalone: str | None = None, *, history: list[dict] | None = None,
                started: float | None = None) -> Iterator[tuple[StreamEvent, list[Source]]]:
-        """The one answering path: (event, numbered sources) pairs, deltas then the Answer."""
+        """The one answering path: (event, numbered sources) pairs, deltas then the Answer. The
+        question is cleaned here, once (``QuestionError`` says why it cannot be asked); with
+        ``history`` and no ``standalone``, a follow-up is first rewritten to stand alone."""
         question = clean_question(question, self.answerer.settings.max_question_chars)
         started = started or time.perf_counter()
+        if standalone is None and history:
+            standalone = condense(question, history, self.llm, self.answerer.prompts)
         standalone = strip_invisible(standalone or "") or question
         t0 = time.perf_counter()
         vector = self.retriever.embed_model.get_query_embedding(standalone)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from llama_index.core.bridge.pydantic import PrivateAttr
@@ -24,13 +24,17 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from rag.answer.checks import Draft, Relevance, Verdict
+from rag.answer.checks import Check, Draft, Verdict
 from rag.retrieval.evidence import Segment, Source, approx_tokens, score_segments, select_sources
 from rag.retrieval.nodes import node_to_passage, source_to_node
 from rag.retrieval.passage import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.text.arabic import other_script
+
+SCRIPT_SAMPLE_SEGMENTS = 20
+"""How many candidate segments are read to tell the articles' script (enough to outvote a quoted
+foreign name; a sample, since the script test runs on every question)."""
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +43,16 @@ log = logging.getLogger(__name__)
 class Evidence:
     sources: list[Source]
     relevance: float  # best question-segment cosine
-    verdict: Verdict | None = None  # the relevance check's verdict (None when it is switched off)
+    verdicts: list[tuple[str, Verdict]] = field(default_factory=list)  # (check, verdict) of the checks run
+    # before the model, in order, up to the first refusal
+
+    @property
+    def refusal(self) -> tuple[str, Verdict] | None:
+        return next(((name, v) for name, v in self.verdicts if v.action == "refuse"), None)
 
     @property
     def refused(self) -> bool:
-        return self.verdict is not None and self.verdict.action == "refuse"
+        return self.refusal is not None
 
 
 class EvidenceSelector(BaseNodePostprocessor):
@@ -53,15 +62,14 @@ class EvidenceSelector(BaseNodePostprocessor):
     _store: ChunkStore = PrivateAttr()
     _embed_model: Any = PrivateAttr()
     _count_tokens: Callable[[str], int] = PrivateAttr()
-    _relevance: Relevance | None = PrivateAttr()
+    _before_model: list[Check] = PrivateAttr()
 
-    def __init__(self, settings: Settings, store: ChunkStore, embed_model: Any,
+    def __init__(self, settings: Settings, store: ChunkStore, embed_model: Any, before_model: list[Check],
                  count_tokens: Callable[[str], int] = approx_tokens, callback_manager: CallbackManager | None = None):
         super().__init__(callback_manager=callback_manager or CallbackManager([]))
         self._settings, self._store, self._embed_model = settings, store, embed_model
         self._count_tokens = count_tokens
-        self._relevance = (None if "relevance" in settings.disabled_check_names
-                           else Relevance(settings.min_relevance, settings.min_relevance_cross_script))
+        self._before_model = before_model  # build_checks(...).before_model: relevance, unless switched off
 
     @classmethod
     def class_name(cls) -> str:
@@ -88,17 +96,21 @@ class EvidenceSelector(BaseNodePostprocessor):
         and more sources helped it least."""
         s = self._settings
         segments = self.candidates(passages)
-        relevance = score_segments(question, query_vector, segments, s.evidence_lexical_weight,
-                                   s.evidence_top_chunk_bonus)
-        text = " ".join(seg.text for seg in segments[:20])
+        relevance = score_segments(question, query_vector, segments, lexical_weight=s.evidence_lexical_weight,
+                                   top_chunk_bonus=s.evidence_top_chunk_bonus)
+        text = " ".join(seg.text for seg in segments[:SCRIPT_SAMPLE_SEGMENTS])
         cross = other_script(question, text)
         budget = s.context_tokens_cross_script if cross else s.context_tokens
-        sources = select_sources(segments, budget, count_tokens or self._count_tokens, s.evidence_max_segments,
-                                 s.evidence_margin, s.evidence_neighbours, s.evidence_shape == "chunks")
-        verdict = None
-        if self._relevance is not None:
-            verdict = self._relevance.run(Draft(question, question, "", sources, relevance))
-        return Evidence(sources, relevance, verdict)
+        sources = select_sources(segments, budget, count_tokens or self._count_tokens,
+                                 max_segments=s.evidence_max_segments, margin=s.evidence_margin,
+                                 neighbours=s.evidence_neighbours, whole_chunks=s.evidence_shape == "chunks")
+        evidence = Evidence(sources, relevance)
+        draft = Draft(question, question, "", sources, relevance)
+        for check in self._before_model:
+            evidence.verdicts.append((check.name, verdict := check.run(draft)))
+            if verdict.action == "refuse":
+                break
+        return evidence
 
     def _postprocess_nodes(self, nodes: list[NodeWithScore],
                            query_bundle: QueryBundle | None = None) -> list[NodeWithScore]:
@@ -107,6 +119,6 @@ class EvidenceSelector(BaseNodePostprocessor):
         vector = query_bundle.embedding or self._embed_model.get_query_embedding(query_bundle.query_str)
         evidence = self.select(query_bundle.query_str, [node_to_passage(n) for n in nodes], vector)
         if evidence.refused:
-            log.info("no source is relevant enough: %s", evidence.verdict.detail if evidence.verdict else "")
+            log.info("refused before the model: %s", evidence.refusal)
             return []
         return [source_to_node(src, evidence.relevance) for src in evidence.sources]

@@ -23,7 +23,7 @@ from typing import Any
 
 from rag.backends.base import STOP
 from rag.errors import BackendError
-from rag.fetch import LLM_SHA256, LLM_SIZE, check
+from rag.model_files import LLM_SHA256, LLM_SIZE, check
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,9 @@ of the retrieved articles against the question and keep the best ones within a t
     score = cosine(question, segment) + 0.15 * (share of question terms in the segment)
             + 0.04 if the segment lies in one of the top-3 retrieved chunks
 
-(the weights, the "3" and the budget are settings: ``evidence_*`` and ``context_tokens``).
+(the weights, the "3" and the budget are settings: ``evidence_*`` and ``context_tokens``; the
+functions here take them as arguments and keep no defaults of their own, so Settings stays
+their one home).
 
 Selected segments are grouped per article; each article becomes one numbered source
 ``[n] title`` with its segments in document order, so a citation number maps to one article.
@@ -21,17 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.retrieval.passage import ArticleSpan
 from rag.text.normalize import tokenize
 
 
 @dataclass
-class Segment:
-    article_id: str
-    title: str
-    date: str
-    text: str
-    start: int
-    end: int
+class Segment(ArticleSpan):
+    """A sentence segment of an article (stored at ingest, with its embedding), scored here."""
     embedding: list[float] = field(repr=False, default_factory=list)
     in_top_chunk: bool = False
     score: float = 0.0
@@ -51,10 +49,18 @@ class Source:
         return [s.text for s in self.segments]
 
 
+CHARS_PER_TOKEN = 2.5
+"""Qwen's tokenizer spends ~1 token per 2.5 characters of Arabic news text (fewer on English):
+the rough count used where the backend has no tokenizer at hand."""
+
+
 def approx_tokens(text: str) -> int:
-    """Rough LLM token count when the backend has no tokenizer at hand (Ollama): Qwen's
-    tokenizer spends ~1 token per 2.5 characters of Arabic news text, fewer on English."""
-    return max(1, int(len(text) / 2.5))
+    """Rough LLM token count when the backend has no tokenizer at hand (Ollama).
+
+    >>> approx_tokens("أذربيجان والناتو")
+    6
+    """
+    return max(1, int(len(text) / CHARS_PER_TOKEN))
 
 
 def lexical_overlap(question_terms: set[str], text: str) -> float:
@@ -68,8 +74,8 @@ def lexical_overlap(question_terms: set[str], text: str) -> float:
     return len(question_terms & set(tokenize(text))) / len(question_terms)
 
 
-def score_segments(question: str, query_vector: list[float], segments: list[Segment], lexical_weight: float = 0.15,
-                   top_chunk_bonus: float = 0.04) -> float:
+def score_segments(question: str, query_vector: list[float], segments: list[Segment], *, lexical_weight: float,
+                   top_chunk_bonus: float) -> float:
     """Fill in ``cosine`` and ``score`` for each segment; return the best cosine."""
     if not segments:
         return 0.0
@@ -89,9 +95,10 @@ def score_segments(question: str, query_vector: list[float], segments: list[Segm
 def select_sources(
     segments: list[Segment],
     budget_tokens: int,
-    count_tokens: Callable[[str], int] = approx_tokens,
-    max_segments: int = 6,
-    margin: float = 0.15,
+    count_tokens: Callable[[str], int],
+    *,
+    max_segments: int,
+    margin: float,
     neighbours: int = 0,
     whole_chunks: bool = False,
 ) -> list[Source]:

@@ -57,8 +57,8 @@ class HybridRetriever(BaseRetriever):
     >>> [n.node.metadata["title"] for n in retriever.retrieve("Who met Stoltenberg?")]  # doctest: +SKIP
     """
 
-    def __init__(self, store: ChunkStore, embed_model: BaseEmbedding, rrf_k: int = 60, candidates: int = 30,
-                 top_k: int = 8, callback_manager: CallbackManager | None = None,
+    def __init__(self, store: ChunkStore, embed_model: BaseEmbedding, rrf_k: int, candidates: int,
+                 top_k: int, callback_manager: CallbackManager | None = None,
                  lexical: SyncedLexicalIndex | None = None):
         super().__init__(callback_manager=callback_manager or CallbackManager([]))
         if top_k < 1 or candidates < 1 or rrf_k < 1:
@@ -112,6 +112,7 @@ class HybridRetriever(BaseRetriever):
                 continue
             doc, meta = texts[cid]
             out.append(passage_to_node(Passage(
-                cid, meta["article_id"], meta.get("title", ""), meta.get("date", ""), doc,
-                int(meta["start"]), int(meta["end"]), fused[cid], dense_scores.get(cid), bm25_scores.get(cid))))
+                meta["article_id"], meta.get("title", ""), meta.get("date", ""), doc, int(meta["start"]),
+                int(meta["end"]), chunk_id=cid, score=fused[cid], dense_score=dense_scores.get(cid),
+                bm25_score=bm25_scores.get(cid))))
         return out

@@ -7,7 +7,7 @@ the metadata keys (``article_id``, ``title``, ``date``, ``dense_score``, ``bm25_
 drifting between the two. The node's ``start_char_idx``/``end_char_idx`` are offsets into the
 article's cleaned body as stored in the index, the same offsets citations use.
 
->>> p = Passage("a:h:c0", "a", "Title", "2024-03-18", "text", 10, 14, 0.03, 0.61, None)
+>>> p = Passage("a", "Title", "2024-03-18", "text", 10, 14, chunk_id="a:h:c0", score=0.03, dense_score=0.61)
 >>> node_to_passage(passage_to_node(p)) == p
 True
 """
@@ -34,9 +34,10 @@ def passage_to_node(p: Passage) -> NodeWithScore:
 def node_to_passage(n: NodeWithScore) -> Passage:
     node, meta = n.node, n.node.metadata
     start, end = getattr(node, "start_char_idx", None), getattr(node, "end_char_idx", None)
-    return Passage(node.node_id, meta["article_id"], meta.get("title", ""), meta.get("date", ""),
-                   node.get_content(), int(start or meta.get("start", 0)), int(end or meta.get("end", 0)),
-                   float(n.score or 0.0), meta.get("dense_score"), meta.get("bm25_score"))
+    return Passage(meta["article_id"], meta.get("title", ""), meta.get("date", ""), node.get_content(),
+                   int(start or meta.get("start", 0)), int(end or meta.get("end", 0)), chunk_id=node.node_id,
+                   score=float(n.score or 0.0), dense_score=meta.get("dense_score"),
+                   bm25_score=meta.get("bm25_score"))
 
 
 def source_to_node(s: Source, relevance: float) -> NodeWithScore:

@@ -8,14 +8,20 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass
-class Passage:
-    chunk_id: str
+class ArticleSpan:
+    """A stretch of one article's cleaned body: ``text`` is ``body[start:end]``. Retrieval's
+    chunks (``Passage``) and evidence's sentence segments (``evidence.Segment``) are both spans."""
     article_id: str
     title: str
     date: str
     text: str
     start: int
     end: int
+
+
+@dataclass
+class Passage(ArticleSpan):
+    chunk_id: str
     score: float  # fused RRF score
     dense_score: float | None = None  # cosine similarity, when the dense side found it
     bm25_score: float | None = None  # BM25 score, when the lexical side found it

