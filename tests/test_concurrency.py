@@ -1,4 +1,4 @@
-"""Several users at once, with the real models: 8 threads asking 30 questions through the Python
+"""Several users at once, with the real models: 8 threads asking 16 questions through the Python
 API while an article is added, and 8 clients through the UI's queue. Every answer must belong
 to its own question (its language, and citations only to the articles that question is about),
 none may be lost, and the index must end consistent."""
@@ -24,10 +24,13 @@ NEW_ARTICLE = """افتتاح جسر النهر الجديد في مدينة ا�
 """
 
 
+DISTINCT = 4  # distinct questions per language: every one is asked alone first, then again at once
+
+
 def questions(gold_rows, n: int) -> list[dict]:
     """n questions cycling through answerable gold questions of both languages, interleaved."""
-    ar = [r for r in gold_rows if r["answerable"] and r["lang"] == "ar"][:5]
-    en = [r for r in gold_rows if r["answerable"] and r["lang"] == "en"][:5]
+    ar = [r for r in gold_rows if r["answerable"] and r["lang"] == "ar"][:DISTINCT]
+    en = [r for r in gold_rows if r["answerable"] and r["lang"] == "en"][:DISTINCT]
     pool = [row for pair in zip(ar, en) for row in pair]
     return [pool[i % len(pool)] for i in range(n)]
 
@@ -48,22 +51,22 @@ def check(row: dict, question: str, language: str, answered: bool, cited: set[st
     return None
 
 
-def test_eight_threads_thirty_questions_and_an_upload(seeded_rag, gold_rows, tmp_path):
+def test_eight_threads_sixteen_questions_and_an_upload(seeded_rag, gold_rows, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", backend="llamacpp")
     rag = RAG(settings, ChunkStore(settings), seeded_rag.embedder, seeded_rag.backends)  # the loaded models
     rag.ingest([SEEDS])
-    rows = questions(gold_rows, 30)  # each distinct question three times
+    rows = questions(gold_rows, 16)  # each distinct question twice
     upload = tmp_path / "bridge.txt"
     upload.write_text(NEW_ARTICLE, encoding="utf-8")
 
     alone = {}
-    for row in rows[:10]:  # the ten distinct questions, one at a time
+    for row in rows[:2 * DISTINCT]:  # the distinct questions, one at a time
         answer = rag.ask(row["question"])
         alone[row["question"]] = (answer.answered, {c.article_id for c in answer.citations})
 
     def ask(i: int):
         row = rows[i]
-        if i == 10:  # one client adds an article while the others are answering
+        if i == 2 * DISTINCT:  # one client adds an article while the others are answering
             report = rag.ingest([upload], prune=False)
             assert report.added == ["bridge"], report.summary()
         answer = rag.ask(row["question"])
@@ -74,7 +77,7 @@ def test_eight_threads_thirty_questions_and_an_upload(seeded_rag, gold_rows, tmp
         results = list(pool.map(ask, range(len(rows))))
     problems = [(row["id"], why) for row, (why, _) in zip(rows, results) if why]
     assert not problems, problems
-    assert len(results) == 30 and sum(answered for _, answered in results) >= 21  # none lost, most answered
+    assert len(results) == 16 and sum(answered for _, answered in results) >= 11  # none lost, most answered
     states = rag.store.articles()
     assert len(states) == 6 and all(s.complete for s in states.values())
     assert sorted(rag.retriever.bm25.current().ids) == sorted(rag.store.chunks.get(include=[])["ids"])
@@ -86,7 +89,7 @@ def test_eight_threads_thirty_questions_and_an_upload(seeded_rag, gold_rows, tmp
 def test_eight_clients_through_the_ui_queue(ui_server, gold_rows):  # noqa: F811
     from gradio_client import Client
 
-    rows = questions(gold_rows, 12)
+    rows = questions(gold_rows, 8)
     local = threading.local()
 
     def predict(row: dict) -> tuple[str, bool, set[str]]:
@@ -95,7 +98,7 @@ def test_eight_clients_through_the_ui_queue(ui_server, gold_rows):  # noqa: F811
         result = local.client.predict(row["question"], "auto", api_name="/ask")
         return result["language"], result["answered"], {c["article_id"] for c in result["citations"]}
 
-    alone = {row["question"]: predict(row)[1:] for row in rows[:10]}  # 10 distinct, then 12 at once
+    alone = {row["question"]: predict(row)[1:] for row in rows}  # each alone, then all 8 at once
 
     def ask(row: dict):
         language, answered, cited = predict(row)
