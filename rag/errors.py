@@ -6,6 +6,11 @@ class RagError(Exception):
     """Base class: a problem the user can fix (bad input, missing model, server down)."""
 
 
+class SettingsError(RagError, ValueError):
+    """A setting names something that does not exist (a check, a CPU variant): checked by the
+    part that owns the list of names, when it is built."""
+
+
 class ModelError(RagError):
     """A model file is missing, partial or has the wrong digest."""
 

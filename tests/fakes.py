@@ -9,8 +9,8 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 
 from rag.backends.base import ChatBackend
-from rag.retrieval.evidence import approx_tokens
 from rag.text.normalize import tokenize
+from rag.text.token_count import approx_tokens
 
 
 class FakeEmbedder(BaseEmbedding):

@@ -206,8 +206,11 @@ def test_a_switched_off_check_lets_through_what_it_would_refuse(make_rag):
 
 
 def test_an_unknown_check_name_is_a_clear_settings_error():
-    with pytest.raises(ValueError, match="unknown check spelling; known: relevance"):
-        Settings(disabled_checks="grounding,spelling")
+    from rag.answer.checks import build_checks
+    from rag.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="unknown check spelling; known: relevance, declined"):
+        build_checks(Settings(disabled_checks="grounding,spelling"), embedder=None)
 
 
 def test_an_answer_citing_a_source_far_from_the_question_is_refused_by_the_anchor(make_rag):

@@ -1,6 +1,7 @@
 import numpy as np
 
-from rag.retrieval.evidence import Segment, approx_tokens, score_segments, select_sources
+from rag.retrieval.evidence import Segment, score_segments, select_sources
+from rag.text.token_count import approx_tokens
 
 WEIGHTS = {"lexical_weight": 0.15, "top_chunk_bonus": 0.04}
 

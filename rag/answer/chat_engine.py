@@ -28,7 +28,7 @@ from llama_index.core.prompts import PromptTemplate
 from rag.answer.followups import condense
 from rag.answer.query_engine import FollowUp, GroundedQueryEngine, VerifiedStreamingResponse
 from rag.backends.llamaindex import BackendLLM
-from rag.retrieval.evidence import approx_tokens
+from rag.text.token_count import approx_tokens
 
 
 @dataclass

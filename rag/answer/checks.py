@@ -36,6 +36,7 @@ from rag.answer.confidence import load_weights, score, signals
 from rag.answer.grounder import Grounder, GroundingReport
 from rag.answer.reply import clean
 from rag.answer.wording import asks_for_count, echoes_question, states_asked_kind, states_quantity
+from rag.errors import SettingsError
 from rag.retrieval.evidence import Source
 from rag.text.arabic import other_script
 from rag.text.language import foreign_script, written_in
@@ -305,5 +306,7 @@ def build_checks(settings: Settings, embedder: SentenceEmbedder) -> CheckList:
         Confidence: lambda: Confidence(settings.min_confidence, load_weights()),  # None: the fitted threshold
     }
     off = settings.disabled_check_names
+    if unknown := sorted(off - set(CHECK_NAMES)):
+        raise SettingsError(f"RAG_DISABLED_CHECKS: unknown check {', '.join(unknown)}; known: {', '.join(CHECK_NAMES)}")
     built = [make.get(kind, kind)() for kind in CHECK_ORDER if kind.name not in off]
     return CheckList([c for c in built if c.before_model], [c for c in built if not c.before_model])

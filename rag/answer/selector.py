@@ -25,12 +25,13 @@ from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.answer.checks import Check, Draft, Verdict
-from rag.retrieval.evidence import Segment, Source, approx_tokens, score_segments, select_sources
+from rag.retrieval.evidence import Segment, Source, score_segments, select_sources
 from rag.retrieval.nodes import node_to_passage, source_to_node
 from rag.retrieval.passage import Passage
 from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.text.arabic import other_script
+from rag.text.token_count import approx_tokens
 
 SCRIPT_SAMPLE_SEGMENTS = 20
 """How many candidate segments are read to tell the articles' script (enough to outvote a quoted

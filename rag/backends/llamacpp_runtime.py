@@ -34,7 +34,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rag.errors import BackendError
+from rag.errors import BackendError, SettingsError
 from rag.machine import VerdictStore, cpu_flags, cpu_model, files_fingerprint, verdict_key
 from rag.settings import Settings
 
@@ -140,6 +140,9 @@ def _folder(settings: Settings) -> Path | None:
 
 def choose(settings: Settings, *, probe_fn=probe) -> KernelChoice:
     """Pick the variant to load (see the module docstring); probes only when nothing is known."""
+    if settings.llama_cpu and settings.llama_cpu not in VARIANTS:
+        raise SettingsError(f"RAG_LLAMA_CPU: unknown llama.cpp CPU variant {settings.llama_cpu!r}; "
+                            f"known: {', '.join(VARIANTS)}")
     folder = _folder(settings)
     if folder is None:
         return KernelChoice("built-in", "built-in", cpu=cpu_model())

@@ -44,7 +44,7 @@ from llama_index.core.llms.custom import CustomLLM
 
 from rag.backends.base import ChatBackend, bounded, dropped
 from rag.errors import BackendError
-from rag.retrieval.evidence import approx_tokens
+from rag.text.token_count import approx_tokens
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ import ollama
 
 from rag.backends.base import STOP, bounded, dropped
 from rag.errors import BackendError
-from rag.retrieval.evidence import approx_tokens
 from rag.settings import Settings
+from rag.text.token_count import approx_tokens
 
 log = logging.getLogger(__name__)
 

@@ -49,20 +49,6 @@ class Source:
         return [s.text for s in self.segments]
 
 
-CHARS_PER_TOKEN = 2.5
-"""Qwen's tokenizer spends ~1 token per 2.5 characters of Arabic news text (fewer on English):
-the rough count used where the backend has no tokenizer at hand."""
-
-
-def approx_tokens(text: str) -> int:
-    """Rough LLM token count when the backend has no tokenizer at hand (Ollama).
-
-    >>> approx_tokens("أذربيجان والناتو")
-    6
-    """
-    return max(1, int(len(text) / CHARS_PER_TOKEN))
-
-
 def lexical_overlap(question_terms: set[str], text: str) -> float:
     """Share of the question's index terms that occur in ``text``.
 
