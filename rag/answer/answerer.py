@@ -51,11 +51,12 @@ class Answerer:
         self.after = after_model  # build_checks(...).after_model; relevance runs in the selector
 
     # --- answering -----------------------------------------------------------------------
-    def stream(self, question: str, standalone: str, passages: list[Passage], evidence: Evidence,
-               llm: ChatBackend, *, language: str | None = None, started: float | None = None,
-               retrieval_s: float = 0.0) -> Iterator[StreamEvent]:
+    def run(self, question: str, standalone: str, passages: list[Passage], evidence: Evidence,
+            llm: ChatBackend, *, language: str | None = None, started: float | None = None,
+            retrieval_s: float = 0.0) -> Iterator[StreamEvent]:
         """Answer from the selected evidence (the query engine retrieved and selected it with
-        this ``llm``'s token counter); the relevance check already ran in the selector."""
+        this ``llm``'s token counter), as events: stages, draft deltas, then the Answer. The
+        checks before the model already ran in the selector."""
         started = started or time.perf_counter()
         forced = language if language in ("ar", "en") else self.settings.language
         lang = forced if forced in ("ar", "en") else detect_language(question)

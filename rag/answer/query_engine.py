@@ -137,7 +137,7 @@ class GroundedQueryEngine(BaseQueryEngine):
         retrieval_s = time.perf_counter() - t0
         evidence = self.selector.select(standalone, passages, vector,
                                         self.llm.count_tokens)
-        for event in self.answerer.stream(question, standalone, passages, evidence, self.llm,
+        for event in self.answerer.run(question, standalone, passages, evidence, self.llm,
                                           language=self.language, started=started, retrieval_s=retrieval_s):
             yield event, evidence.sources
 
