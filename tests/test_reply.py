@@ -1,12 +1,12 @@
 """Pure tests for reply cleaning (rag.answer.reply). No model, no store."""
 
-from rag.answer.reply import clean
+from rag.answer.reply import answer_sentences
 
 SOURCES = [("أمين الناتو: نتطلع لتعزيز الشراكة مع أذربيجان", "2024-03-18"), ("Second title", "")]
 
 
 def texts(raw):
-    return [(s.text, s.numbers) for s in clean(raw, SOURCES, len(SOURCES))]
+    return [(s.text, s.numbers) for s in answer_sentences(raw, SOURCES, len(SOURCES))]
 
 
 def test_echoed_header_with_date_is_not_an_answer():

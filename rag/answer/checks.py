@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Literal
 from rag.answer.citations import AnswerSentence
 from rag.answer.confidence import load_weights, score, signals
 from rag.answer.grounder import Grounder, GroundingReport
-from rag.answer.reply import clean
+from rag.answer.reply import answer_sentences
 from rag.answer.wording import asks_for_count, echoes_question, states_asked_kind, states_quantity
 from rag.errors import SettingsError
 from rag.retrieval.evidence import Source
@@ -161,7 +161,7 @@ class Reply(Check):
 
     def run(self, draft: Draft) -> Verdict:
         headers = [(s.title, s.date) for s in draft.sources]
-        draft.sentences = clean(draft.raw.replace(SENTINEL, ""), headers, len(draft.sources))
+        draft.sentences = answer_sentences(draft.raw.replace(SENTINEL, ""), headers, len(draft.sources))
         if not draft.sentences:
             return Verdict("retry", Reason.NO_ANSWER_SENTENCE, prompt="nudge", detail="only prompt furniture")
         return PASS

@@ -11,12 +11,12 @@ never content words, so a real answer that happens to start like a title loses o
 title part.
 
 >>> sources = [("Stoltenberg visits Baku", "2024-03-18")]
->>> s = clean("Sources:\\n[1] Stoltenberg visits Baku (2024-03-18)\\n\\nAnswer: Three days. [1]\\nSource: [1]", sources, 1)
+>>> s = answer_sentences("Sources:\\n[1] Stoltenberg visits Baku (2024-03-18)\\n\\nAnswer: Three days. [1]\\nSource: [1]", sources, 1)
 >>> [(x.text, x.numbers) for x in s]
 [('Three days.', [1])]
->>> [x.text for x in clean("More than 120, 000 people. [1]", sources, 1)]
+>>> [x.text for x in answer_sentences("More than 120, 000 people. [1]", sources, 1)]
 ['More than 120,000 people.']
->>> [x.text for x in clean("How long was the visit? [1] Three days. [1]", sources, 1)]
+>>> [x.text for x in answer_sentences("How long was the visit? [1] Three days. [1]", sources, 1)]
 ['Three days.']
 """
 
@@ -67,7 +67,7 @@ def strip_header(text: str, headers: list[str]) -> str:
     return text
 
 
-def clean(raw: str, sources: list[tuple[str, str]], n_sources: int) -> list[AnswerSentence]:
+def answer_sentences(raw: str, sources: list[tuple[str, str]], n_sources: int) -> list[AnswerSentence]:
     """Answer sentences of ``raw`` with prompt furniture removed.
 
     ``sources`` are the (title, date) pairs the model saw, numbered from 1."""
