@@ -1,7 +1,8 @@
 """Several users at once, with the real models: 8 threads asking 16 questions through the Python
-API while an article is added, and 8 clients through the UI's queue. Every answer must belong
-to its own question (its language, and citations only to the articles that question is about),
-none may be lost, and the index must end consistent."""
+API while an article is added, and 8 clients at once through the UI's queue. Every answer must
+belong to its own question (its language, and citations only to the articles that question is
+about; through the API also the same answer as when asked alone), none may be lost, and the
+index must end consistent."""
 
 from __future__ import annotations
 
@@ -98,12 +99,12 @@ def test_eight_clients_through_the_ui_queue(ui_server, gold_rows):  # noqa: F811
         result = local.client.predict(row["question"], "auto", api_name="/ask")
         return result["language"], result["answered"], {c["article_id"] for c in result["citations"]}
 
-    alone = {row["question"]: predict(row)[1:] for row in rows}  # each alone, then all 8 at once
-
-    def ask(row: dict):
-        language, answered, cited = predict(row)
-        return check(row, "", language, answered, cited, alone[row["question"]])
+    def ask(row: dict):  # (the API test above compares with answers given alone; here the queue
+        language, answered, cited = predict(row)  # must keep each answer's language and articles)
+        return check(row, "", language, answered, cited), answered
 
     with ThreadPoolExecutor(8) as pool:
-        problems = [(row["id"], why) for row, why in zip(rows, pool.map(ask, rows)) if why]
+        results = list(pool.map(ask, rows))
+    problems = [(row["id"], why) for row, (why, _) in zip(rows, results) if why]
     assert not problems, problems
+    assert sum(answered for _, answered in results) >= 5  # none lost, most answered
