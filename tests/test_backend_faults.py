@@ -26,7 +26,10 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 QUESTION = "كم يوما تستغرق زيارة ستولتنبرج إلى باكو؟"
 KINDS = ("ollama", "openai-like")
 MODEL = {"ollama": "tiny:latest", "openai-like": "tiny"}
-SLACK = 1.0  # seconds of scheduling slack on a loaded 2-core machine, on top of each bound
+CAP_S = 8  # a hanging or trickling fake server gives up by itself after this: ending sooner shows the
+# client's own timeout or deadline ended the wait (lower bounds show it waited for it; no tight
+# upper bounds, which flake on a loaded 2-core machine)
+AT_ONCE_S = 5  # a refused connection or an error reply: one attempt, no retry loop with backoff
 MESSAGES = [{"role": "user", "content": "hi"}]
 FLOORS = {"min_relevance": 0.0, "min_relevance_cross_script": 0.0, "min_anchor": 0.0, "min_anchor_cross_script": 0.0}
 
@@ -83,7 +86,7 @@ def test_a_server_that_is_not_running_is_named_with_the_fix(kind, tmp_path):
     else:
         assert f"Connection to {url}/v1 failed" in str(error) and "Connection refused" in str(error)
         assert "RAG_OPENAI_BASE_URL" in str(error)
-    assert took < 1.0 + SLACK, f"took {took:.2f} s (retries?)"
+    assert took < AT_ONCE_S, f"took {took:.2f} s (retries?)"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -93,7 +96,7 @@ def test_a_server_that_never_accepts_fails_within_the_connect_timeout(kind, tmp_
         error, took = fail(lambda: list(backend.stream_chat(MESSAGES, 8, 0.0)))
     env = "RAG_OLLAMA_CONNECT_TIMEOUT" if kind == "ollama" else "RAG_OPENAI_CONNECT_TIMEOUT"
     assert "could not connect to" in str(error) and f"within 0.5 s ({env})" in str(error)
-    assert 0.5 <= took < 0.5 + SLACK
+    assert 0.5 <= took < CAP_S  # the connect timeout ended it, not the 20 s read timeout
 
 
 # --- 2. model missing -----------------------------------------------------------------------
@@ -103,7 +106,7 @@ def test_ollama_missing_model_says_which_and_how_to_pull_it(tmp_path):
         error, took = fail(lambda: list(backend.stream_chat(MESSAGES, 8, 0.0)))
     assert "Ollama model 'tiny:latest' is not pulled" in str(error)
     assert "run `ollama pull tiny:latest`" in str(error)
-    assert took < SLACK
+    assert took < AT_ONCE_S
 
 
 @pytest.mark.parametrize("status", [404, 400])
@@ -115,35 +118,35 @@ def test_openai_like_missing_model_says_which_and_what_the_server_serves(status,
     assert f"does not serve the model 'tiny' (RAG_OPENAI_MODEL); it answered {status}" in message
     assert "The model `tiny` does not exist" in message  # the server's own words
     assert "it serves qwen-local: set RAG_OPENAI_MODEL to one of them, or load 'tiny' in the server" in message
-    assert took < SLACK
+    assert took < AT_ONCE_S
 
 
 # --- 3. very slow servers --------------------------------------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_server_that_never_sends_headers_ends_at_the_read_timeout(kind, tmp_path):
-    with FaultyLLMServer("hang_before_headers", cap_s=8) as server:
+    with FaultyLLMServer("hang_before_headers", cap_s=CAP_S) as server:
         backend = backend_for(kind, server.url, tmp_path, ollama_timeout=1.0, openai_timeout=1.0)
         error, took = fail(lambda: list(backend.stream_chat(MESSAGES, 8, 0.0)))
         assert server.disconnected.wait(2), "the client did not close the connection"
     env = "RAG_OLLAMA_TIMEOUT" if kind == "ollama" else "RAG_OPENAI_TIMEOUT"
     assert f"did not answer within 1 s ({env})" in str(error)
-    assert 1.0 <= took < 1.0 + SLACK
+    assert 1.0 <= took < CAP_S
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_deadline_caps_a_long_read_timeout(kind, tmp_path):
-    with FaultyLLMServer("hang_before_headers", cap_s=8) as server:
+    with FaultyLLMServer("hang_before_headers", cap_s=CAP_S) as server:
         backend = backend_for(kind, server.url, tmp_path, ollama_timeout=60.0, openai_timeout=60.0,
                               llm_deadline_s=1.0)
         error, took = fail(lambda: list(backend.stream_chat(MESSAGES, 8, 0.0)))
     assert "did not answer within 1 s (RAG_LLM_DEADLINE_S)" in str(error)
-    assert 1.0 <= took < 1.0 + SLACK
+    assert 1.0 <= took < CAP_S
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_server_that_trickles_tokens_forever_is_cut_off_at_the_deadline(kind, tmp_path):
     # a token every 0.2 s: the 1 s read timeout never fires, only the 1.5 s deadline can end it
-    with FaultyLLMServer("trickle", interval=0.2, cap_s=8) as server:
+    with FaultyLLMServer("trickle", interval=0.2, cap_s=CAP_S) as server:
         backend = backend_for(kind, server.url, tmp_path, llm_deadline_s=1.5)
         seen: list[str] = []
         error, took = fail(lambda: drain(backend, seen))
@@ -151,7 +154,7 @@ def test_a_server_that_trickles_tokens_forever_is_cut_off_at_the_deadline(kind, 
     assert "did not finish its reply within 1.5 s (RAG_LLM_DEADLINE_S)" in str(error)
     assert server.url in str(error)
     assert seen  # it did stream (the first call in a process spends ~0.5 s importing the client's types)
-    assert 1.5 <= took < 1.5 + SLACK
+    assert 1.5 <= took < CAP_S
 
 
 # --- 4. connection dropped mid-stream --------------------------------------------------------
@@ -166,7 +169,7 @@ def test_a_stream_cut_mid_answer_is_an_error(kind, chunked, tmp_path):
         error, took = fail(lambda: drain(backend, seen))
     assert "closed the connection mid-answer" in str(error) and server.url in str(error)
     assert "".join(seen) == "Hello from the "  # the three tokens that came
-    assert took < SLACK
+    assert took < AT_ONCE_S
 
 
 @pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "close-delimited"])
@@ -208,7 +211,7 @@ class EmbeddedFake(BackendFactory):
 @pytest.mark.parametrize("fault", ["down", "missing_model", "hang_before_headers"])
 def test_auto_answers_with_the_embedded_model_when_ollama_cannot(fault, indexed):
     with FaultyLLMServer(fault if fault != "down" else "ok", models=("other:latest",) if fault == "missing_model"
-                         else ("tiny:latest",), cap_s=8) as server:
+                         else ("tiny:latest",), cap_s=CAP_S) as server:
         url = closed_port_url() if fault == "down" else server.url
         rag = rag_for("auto", url, indexed, factory=EmbeddedFake)
         started = time.monotonic()
@@ -219,7 +222,7 @@ def test_auto_answers_with_the_embedded_model_when_ollama_cannot(fault, indexed)
     assert not usable and {"down": "not running", "missing_model": "not pulled",
                            "hang_before_headers": "did not list its models within 1 s"}[fault] in reason
     assert server.chats == 0
-    assert took < 1.0 + SLACK  # the probe is bounded by the (1 s) timeouts
+    assert took < CAP_S  # the probe is bounded by its (1 s) timeouts, not by the server
 
 
 def test_auto_does_not_switch_when_ollama_fails_mid_answer(indexed):
