@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("fetch-models", help="download, assemble and verify the offline models")
     ing = sub.add_parser("ingest", help=f"index articles ({' '.join(SUFFIXES)}; files or folders)")
-    ing.add_argument("paths", nargs="*", default=["seeds"], help="files or folders (default: seeds)")
+    ing.add_argument("paths", nargs="*", default=["seeds"], help="files, folders, or http(s) links to a news page or an RSS/Atom feed (default: seeds)")
     ing.add_argument("--reset", action="store_true", help="drop the index first and re-read every file (an unreadable index folder is moved aside)")
     rm = sub.add_parser("delete", help="remove articles from the index (see `ingest` output or the UI for ids)")
     rm.add_argument("ids", nargs="+", help="article ids")
@@ -43,8 +43,26 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--backend", choices=list(BACKENDS), default=None)
     ask.add_argument("--language", choices=["auto", "ar", "en"], default=None)
     ask.add_argument("--k", type=int, default=None)
+    ask.add_argument("--export", metavar="FILE.md", default=None,
+                     help="also write the question, answer and sources to this Markdown file")
+    for cmd in (se, ask):
+        _scope_flags(cmd)
+    sub.add_parser("articles", help="list the indexed articles (ids, dates, titles, links)")
     sub.add_parser("doctor", help="report settings, models, Ollama and the index")
     return p
+
+
+def _scope_flags(cmd: argparse.ArgumentParser) -> None:
+    group = cmd.add_argument_group("scope", "read and cite only these articles (see `python -m rag articles`)")
+    group.add_argument("--article", action="append", default=None, metavar="ID", help="an article id (repeatable)")
+    group.add_argument("--since", default=None, metavar="DATE", help="published on or after (2024-05-31, 2024-05, 2024)")
+    group.add_argument("--until", default=None, metavar="DATE", help="published on or before")
+
+
+def cmd_articles(rag) -> None:
+    for a in rag.articles():
+        link = f"  {a['url']}" if a.get("url") else ""
+        print(f"{a['article_id']}  {a['date'] or '(no date)':10}  {a['title']}{link}")
 
 
 def _print_json(data) -> None:
@@ -54,7 +72,7 @@ def _print_json(data) -> None:
 def cmd_search(rag, args) -> None:
     from rag.retrieval.hybrid import group_by_article
 
-    passages = rag.retrieve(args.question, args.k)
+    passages = rag.retrieve(args.question, args.k, scope=rag.scope(args.article, args.since, args.until))
     if args.json:
         _print_json([p.to_dict() for p in passages])
         return
@@ -88,7 +106,8 @@ def cmd_ask(rag, args) -> None:
     ``--json``) gets the checked answer alone: a draft the checks change must not reach a file."""
     live = sys.stdout.isatty() and not args.json
     answer, shown = None, ""
-    for event in rag.stream(args.question, backend=args.backend, language=args.language, k=args.k):
+    for event in rag.stream(args.question, backend=args.backend, language=args.language, k=args.k,
+                            articles=args.article, since=args.since, until=args.until):
         if event.delta and live:
             print(event.delta, end="", flush=True)
             shown += event.delta
@@ -96,6 +115,11 @@ def cmd_ask(rag, args) -> None:
             answer = event.answer
     if answer is None:
         raise RagError("the answer path ended without an answer")
+    if args.export:
+        try:
+            Path(args.export).write_text(rag.export_markdown([answer]), encoding="utf-8")
+        except OSError as exc:
+            raise RagError(f"cannot write {args.export}: {exc.strerror or exc}") from None
     if args.json:
         _print_json(answer.to_dict())
         return
@@ -105,7 +129,8 @@ def cmd_ask(rag, args) -> None:
     if answer.answered:
         print("\nSources:")
         for c in answer.citations:
-            print(f"  [{c.number}] {c.title} ({c.article_id}, chars {c.start}-{c.end})\n      “{c.quote}”")
+            link = f"\n      {c.url}" if c.url else ""
+            print(f"  [{c.number}] {c.title} ({c.article_id}, chars {c.start}-{c.end}){link}\n      “{c.quote}”")
     t = answer.timings
     print(f"\n({answer.backend} {answer.model}; retrieval {t['retrieval']:.2f}s, first token "
           f"{t['first_token']:.2f}s, total {t['total']:.2f}s, prompt {answer.prompt_tokens} tokens, "
@@ -229,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "delete":
             for article_id in args.ids:
                 print(rag.delete_article(article_id))
+        elif args.command == "articles":
+            cmd_articles(rag)
         elif args.command == "search":
             cmd_search(rag, args)
         elif args.command == "ask":

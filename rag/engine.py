@@ -30,10 +30,13 @@ from rag.answer.selector import EvidenceSelector
 from rag.backends import BackendFactory, BackendLLM
 from rag.embedder import SentenceEmbedder
 from rag.errors import RagError
+from rag.export import conversation_markdown
 from rag.heap_trim import release_freed_memory
 from rag.ingest.pipeline import Ingestor, IngestReport
+from rag.ingest.web import collect, is_link
 from rag.retrieval.hybrid import HybridRetriever, Passage
 from rag.retrieval.lexical_sync import SyncedLexicalIndex, lexical_dir
+from rag.retrieval.scope import Scope, scope_from_filters
 from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.text.question import clean_question
@@ -69,7 +72,15 @@ class RAG:
 
     # --- indexing ------------------------------------------------------------------------
     def ingest(self, paths: list[str | Path], reset: bool = False, prune: bool = True) -> IngestReport:
-        report = Ingestor(self.settings, self.store, self.embedder).run([Path(p) for p in paths], reset, prune)
+        """Index files, folders, and links: a page URL, or an RSS/Atom feed whose new entries
+        are fetched (rag/ingest/web.py). A link that fails is reported in ``skipped``."""
+        links = [str(p) for p in paths if is_link(p)]
+        pages, failed = collect(links, self.settings) if links else ([], [])
+        files = [Path(p) for p in paths if not is_link(p)] + pages
+        if links and not files and not reset:  # every link failed: nothing to read, say why per link
+            return IngestReport(skipped=failed)
+        report = Ingestor(self.settings, self.store, self.embedder).run(files, reset, prune)
+        report.skipped.extend(failed)
         if reset or report.added or report.updated or report.removed:
             self.retriever.refresh()
         return report
@@ -105,21 +116,40 @@ class RAG:
 
     def articles(self) -> list[dict]:
         return sorted(({"article_id": s.article_id, "title": s.title, "date": s.date, "path": s.path,
-                        "chunks": s.n_chunks, "complete": s.complete}
+                        "url": s.url, "chunks": s.n_chunks, "complete": s.complete}
                        for s in self.store.articles().values()), key=lambda a: a["article_id"])
+
+    def export_markdown(self, answers: list[Answer], title: str = "Conversation") -> str:
+        """Questions, checked answers and their sources (title, date, link or file, quote) as Markdown."""
+        return conversation_markdown(answers, self.articles(), title)
 
     def article_text(self, article_id: str) -> tuple[str, dict] | None:
         """(cleaned body, manifest metadata) of one article, or None."""
         return self.store.article(article_id)
 
+    # --- scope ---------------------------------------------------------------------------
+    def scope(self, articles: list[str] | None = None, since=None, until=None) -> Scope:
+        """A validated scope (ScopeError: bad date, unknown id, nothing left), see scope.py."""
+        scope = Scope.of(articles, since, until)
+        scope.allowed(self.store.catalog())  # raises when it is empty or names unknown ids
+        return scope
+
+    def _scoped(self, retriever: HybridRetriever, scope: Scope | None) -> HybridRetriever:
+        if scope is None or scope.is_whole:
+            return retriever
+        return retriever.with_scope(scope.allowed(self.store.catalog()))
+
     # --- llama-index components ------------------------------------------------------------
-    def as_retriever(self, k: int | None = None) -> HybridRetriever:
-        return self.retriever.with_top_k(k or self.settings.top_k)
+    def as_retriever(self, k: int | None = None, *, filters=None, scope: Scope | None = None) -> HybridRetriever:
+        """``filters``: llama-index ``MetadataFilters`` on ``article_id`` (==, in) and ``date``
+        (>=, <=), enforced on both the dense and the lexical side."""
+        return self._scoped(self.retriever.with_top_k(k or self.settings.top_k),
+                            scope if filters is None else scope_from_filters(filters))
 
     def as_query_engine(self, *, backend: str | None = None, language: str | None = None, k: int | None = None,
-                        streaming: bool = False) -> GroundedQueryEngine:
-        return GroundedQueryEngine(self.as_retriever(k), self.selector, self.answerer, self.backends.get(backend),
-                                   language=language, streaming=streaming)
+                        streaming: bool = False, filters=None, scope: Scope | None = None) -> GroundedQueryEngine:
+        return GroundedQueryEngine(self.as_retriever(k, filters=filters, scope=scope), self.selector, self.answerer,
+                                   self.backends.get(backend), language=language, streaming=streaming)
 
     def as_chat_engine(self, *, backend: str | None = None, language: str | None = None,
                        k: int | None = None) -> BilingualChatEngine:
@@ -141,20 +171,25 @@ class RAG:
     def embed_query(self, question: str) -> list[float]:
         return self.embedder.get_query_embedding(question)
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
-        return self.retrieve_with_vector(question, k)[0]
+    def retrieve(self, question: str, k: int | None = None, *, scope: Scope | None = None) -> list[Passage]:
+        return self.retrieve_with_vector(question, k, scope=scope)[0]
 
-    def retrieve_with_vector(self, question: str, k: int | None = None) -> tuple[list[Passage], list[float]]:
+    def retrieve_with_vector(self, question: str, k: int | None = None, *,
+                             scope: Scope | None = None) -> tuple[list[Passage], list[float]]:
         question = clean_question(question, self.settings.max_question_chars)
+        retriever = self._scoped(self.retriever, scope)
         vector = self.embed_query(question)
-        return self.retriever.search(question, vector, k or self.settings.top_k), vector
+        return retriever.search(question, vector, k or self.settings.top_k), vector
 
     # --- answering -----------------------------------------------------------------------
     def stream(self, question: str, history: list[dict] | None = None, *, backend: str | None = None,
-               language: str | None = None, k: int | None = None) -> Generator[StreamEvent, None, None]:
-        """Yields StreamEvent(delta=...) while generating, then one StreamEvent(answer=Answer)."""
+               language: str | None = None, k: int | None = None, articles: list[str] | None = None,
+               since=None, until=None) -> Generator[StreamEvent, None, None]:
+        """Yields StreamEvent(delta=...) while generating, then one StreamEvent(answer=Answer).
+        ``articles``/``since``/``until`` limit what is read and cited (ScopeError if empty)."""
         started = time.perf_counter()
-        engine = self.as_query_engine(backend=backend, language=language, k=k)
+        engine = self.as_query_engine(backend=backend, language=language, k=k,
+                                      scope=Scope.of(articles, since, until))
         try:
             for event, _ in engine.events(question, history=history, started=started):  # QuestionError: say why
                 yield event

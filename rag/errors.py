@@ -30,3 +30,8 @@ class BackendError(RagError):
 class QuestionError(RagError, ValueError):
     """The question cannot be searched as it is (empty, too long, no words): the message says
     which, in the question's language. A ValueError too, for callers that caught that before."""
+
+
+class ScopeError(RagError, ValueError):
+    """A question's scope is malformed (a bad date, an unknown article id) or holds no article:
+    a message, not a refusal (rag/retrieval/scope.py)."""

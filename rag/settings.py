@@ -62,6 +62,10 @@ class Settings(BaseSettings):
                                     "(embedding 50,000 characters took 20 s)")
     max_article_mb: float = Field(default=20.0, gt=0, description="article files (and uploads) larger than "
                                   "this are skipped with a message")
+    # --- articles by link and by feed (rag/ingest/web.py): bounded, http(s) only ---------
+    web_timeout_s: float = Field(default=20.0, gt=0, description="connect/read timeout of one page or feed")
+    web_max_redirects: int = Field(default=5, ge=0, le=20)
+    feed_max_entries: int = Field(default=30, ge=1, le=500, description="newest entries read from a feed per run")
 
     # --- store ---------------------------------------------------------------------------
     chroma_url: str = Field(default="", description="http://host:port of a Chroma server; empty = embedded")
@@ -213,6 +217,11 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def web_dir(self) -> Path:
+        """Pages fetched by link or feed, saved as .html (each with its .url) and indexed from here."""
+        return self.data_dir / "web"
 
     @property
     def collection_name(self) -> str:

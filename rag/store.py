@@ -60,6 +60,7 @@ class ArticleState:
     n_chunks: int
     n_segments: int
     complete: bool
+    url: str = ""
 
 
 def make_client(settings: Settings):
@@ -165,6 +166,15 @@ class ChunkStore:
         with self.storage("reading the article list"):
             return self._articles()
 
+    def catalog(self) -> dict[str, ArticleState]:
+        """The manifest alone (one row per article; ``complete`` is not checked against the
+        vectors): titles, dates and links for scoping and citing, without reading every chunk."""
+        with self.storage("reading the article list"):
+            got = self.manifest.get(include=["metadatas"])
+        return {m["article_id"]: ArticleState(m["article_id"], m["content_hash"], m["path"], m["title"], m["date"],
+                                              m["n_chunks"], m["n_segments"], True, m.get("url", ""))
+                for m in got["metadatas"] or []}
+
     def _articles(self) -> dict[str, ArticleState]:
         chunk_counts = self._counts(self.chunks)
         seg_counts = self._counts(self.segments)
@@ -176,7 +186,7 @@ class ChunkStore:
                         and seg_counts.get(aid, {}).get(meta["content_hash"], 0) == meta["n_segments"]
                         and sum(chunk_counts.get(aid, {}).values()) == meta["n_chunks"])
             states[aid] = ArticleState(aid, meta["content_hash"], meta["path"], meta["title"], meta["date"],
-                                       meta["n_chunks"], meta["n_segments"], complete)
+                                       meta["n_chunks"], meta["n_segments"], complete, meta.get("url", ""))
         for aid in set(chunk_counts) | set(seg_counts):  # vectors without a manifest: a crash
             if aid not in states:
                 states[aid] = ArticleState(aid, "", "", "", "", 0, 0, False)
@@ -246,13 +256,16 @@ class ChunkStore:
         got = self.chunks.get(where={"article_id": article_id}, include=["documents", "metadatas"])
         return got["ids"], got["documents"] or [], got["metadatas"] or []
 
-    def query(self, embedding: list[float], n: int) -> list[tuple[str, float, str, dict]]:
-        """Nearest chunks as (id, cosine similarity, text, metadata), best first."""
+    def query(self, embedding: list[float], n: int,
+              articles: frozenset[str] | None = None) -> list[tuple[str, float, str, dict]]:
+        """Nearest chunks as (id, cosine similarity, text, metadata), best first; with
+        ``articles``, only chunks of those articles (a Chroma ``where``, rag/retrieval/scope.py)."""
         with self.storage("searching"):
             total = self.chunks.count()
-            if total == 0:
+            if total == 0 or (articles is not None and not articles):
                 return []
-            got = self.chunks.query(query_embeddings=[embedding], n_results=min(n, total),
+            where = None if articles is None else {"article_id": {"$in": sorted(articles)}}
+            got = self.chunks.query(query_embeddings=[embedding], n_results=min(n, total), where=where,
                                     include=["documents", "metadatas", "distances"])
         return [(cid, 1.0 - dist, doc, meta) for cid, dist, doc, meta in
                 zip(got["ids"][0], got["distances"][0], got["documents"][0], got["metadatas"][0])]

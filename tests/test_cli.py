@@ -86,10 +86,8 @@ def test_kill_during_ingest_is_repaired_by_the_next_run(tmp_path):
 def test_piped_ask_prints_the_checked_answer_alone(capsys):
     """Piped output gets the checked answer once, never the draft the checks replaced (a
     fake stream stands in for the model; the real path runs in the slow CLI tests)."""
-    from types import SimpleNamespace
-
     from rag.answer.types import Answer, StreamEvent
-    from rag.cli import cmd_ask
+    from rag.cli import _parser, cmd_ask
 
     final = Answer(question="q", text="Checked answer [1].", answered=False, language="en", answer_language="en")
     final.timings = {"retrieval": 0.1, "first_token": 0.2, "total": 0.3}
@@ -100,7 +98,7 @@ def test_piped_ask_prints_the_checked_answer_alone(capsys):
             yield StreamEvent(delta="changed.")
             yield StreamEvent(answer=final)
 
-    cmd_ask(FakeRAG(), SimpleNamespace(question="q", backend=None, language=None, k=None, json=False))
+    cmd_ask(FakeRAG(), _parser().parse_args(["ask", "q"]))
     out = capsys.readouterr().out
     assert "Draft" not in out and "\033[" not in out
     assert out.count("Checked answer [1].") == 1

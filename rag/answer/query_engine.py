@@ -56,7 +56,7 @@ def to_response(answer: Answer, sources: list[Source]) -> Response:
     metadata = {"answered": answer.answered, "refusal_reason": answer.refusal_reason,
                 "refused_by": answer.refused_by, "language": answer.language,
                 "citations": [{"number": c.number, "article_id": c.article_id, "title": c.title, "quote": c.quote,
-                               "start": c.start, "end": c.end} for c in answer.citations],
+                               "start": c.start, "end": c.end, "url": c.url} for c in answer.citations],
                 "timings": dict(answer.timings), "backend": answer.backend, "model": answer.model,
                 "answer": answer}
     return Response(answer.text, nodes, metadata)
@@ -139,7 +139,15 @@ class GroundedQueryEngine(BaseQueryEngine):
                                         self.llm.count_tokens)
         for event in self.answerer.run(question, standalone, passages, evidence, self.llm,
                                           language=self.language, started=started, retrieval_s=retrieval_s):
+            if event.answer is not None and event.answer.citations:
+                self._link(event.answer)
             yield event, evidence.sources
+
+    def _link(self, answer: Answer) -> None:
+        """Give each citation its article's URL (articles added by link or feed)."""
+        links = {aid: state.url for aid, state in self.retriever.store.catalog().items() if state.url}
+        for citation in answer.citations:
+            citation.url = links.get(citation.article_id, "")
 
     def stream(self, query: str | QueryBundle) -> VerifiedStreamingResponse:
         return VerifiedStreamingResponse.from_events(self.events(*self._split(query)))

@@ -17,6 +17,7 @@ class Citation:
     start: int
     end: int
     score: float
+    url: str = ""  # the article's link when it was added by link or feed (filled by RAG.stream)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from rag.ingest.formats import SUFFIXES, Extracted, extract
 from rag.ingest.identity import assign_ids, drop_repeats
 from rag.ingest.plaintext import MB, too_large
 from rag.ingest.vectors import pool_chunks
+from rag.ingest.web import source_url
 from rag.settings import Settings
 from rag.store import ChunkStore, Record
 from rag.text.splitter import chunk_segments, split_segments
@@ -70,6 +71,7 @@ class Prepared:
     segments: list[tuple[int, int]]
     chunks: list[tuple[int, int]]
     chunk_segments: list[tuple[int, int]]  # (first, last) segment of each chunk, inclusive
+    url: str = ""  # the link it was fetched from (rag/ingest/web.py), "" for a local file
 
 
 def discover(paths: list[Path], report: IngestReport) -> list[Path]:
@@ -120,7 +122,7 @@ class Ingestor:
         date = page.date or article.date or ""  # the file's own date wins over one found in the text
         return Prepared(article_id, path, content_hash, article.title, date, article.body,
                         segments, [(c.start, c.end) for c in chunks],
-                        [(c.first_segment, c.last_segment) for c in chunks])
+                        [(c.first_segment, c.last_segment) for c in chunks], source_url(path))
 
     def run(self, paths: list[Path], reset: bool = False, prune: bool = True) -> IngestReport:
         with self.store.writing():  # one writing process at a time (rag/write_lock.py)
@@ -226,7 +228,7 @@ class Ingestor:
         path = str(art.path.resolve())
         chunks = [
             Record(f"{art.article_id}:{art.content_hash}:c{i}", art.body[s:e], vec,
-                   {**base, "title": art.title, "date": art.date, "path": path,
+                   {**base, "title": art.title, "date": art.date, "path": path, "url": art.url,
                     "chunk_index": i, "start": s, "end": e})
             for i, ((s, e), vec) in enumerate(zip(art.chunks, chunk_vecs))
         ]
@@ -236,5 +238,5 @@ class Ingestor:
             for i, ((s, e), vec) in enumerate(zip(art.segments, seg_vecs))
         ]
         manifest = {**base, "content_hash": art.content_hash, "title": art.title, "date": art.date,
-                    "path": path, "n_chunks": len(chunks), "n_segments": len(segments)}
+                    "path": path, "url": art.url, "n_chunks": len(chunks), "n_segments": len(segments)}
         self.store.write_article(manifest, art.body, chunks, segments)

@@ -67,6 +67,7 @@ class HybridRetriever(BaseRetriever):
         self.rrf_k, self.candidates, self.top_k = rrf_k, candidates, top_k
         # persisted and shared across processes (lexical_sync.py); in memory only when not given
         self.bm25 = lexical if lexical is not None else SyncedLexicalIndex(store, None)
+        self.articles: frozenset[str] | None = None  # the scope: None searches every article
 
     def refresh(self) -> None:
         """Bring the lexical index in step with the store now (after this process ingested)."""
@@ -77,6 +78,12 @@ class HybridRetriever(BaseRetriever):
         view = object.__new__(HybridRetriever)
         view.__dict__.update(self.__dict__)
         view.top_k = top_k
+        return view
+
+    def with_scope(self, articles: frozenset[str] | None) -> HybridRetriever:
+        """A view searching only these articles' chunks, dense and lexical alike (scope.py)."""
+        view = self.with_top_k(self.top_k)
+        view.articles = articles
         return view
 
     # --- llama-index interface -----------------------------------------------------------
@@ -93,9 +100,9 @@ class HybridRetriever(BaseRetriever):
 
     def nodes(self, question: str, query_vector: list[float], k: int) -> list[NodeWithScore]:
         n = max(self.candidates, k)
-        dense = self.store.query(query_vector, n)
+        dense = self.store.query(query_vector, n, self.articles)
         lexical = self.bm25.current()
-        found = lexical.search(question, n)
+        found = lexical.search(question, n, self.articles)
         dense_scores = {cid: sim for cid, sim, _, _ in dense}
         bm25_scores = dict(found)
         # The lexical list only votes as far as the question's words exist in the corpus: an
@@ -110,6 +117,8 @@ class HybridRetriever(BaseRetriever):
         for cid in ranked:
             if cid not in texts:  # deleted since the lexical index was built: skip it
                 continue
+            if self.articles is not None and texts[cid][1]["article_id"] not in self.articles:
+                continue  # never reached: both sides filter; kept so no path can leave the scope
             doc, meta = texts[cid]
             out.append(passage_to_node(Passage(
                 meta["article_id"], meta.get("title", ""), meta.get("date", ""), doc, int(meta["start"]),

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.retrieval.scope import article_of_chunk
 from rag.text.normalize import tokenize
 
 log = logging.getLogger(__name__)
@@ -115,12 +116,16 @@ class LexicalIndex:
         terms = set(tokenize(query))
         return sum(1 for t in terms if t in self.vocab) / len(terms) if terms else 0.0
 
-    def search(self, query: str, n: int) -> list[tuple[str, float]]:
-        """Top ``n`` (chunk id, score) with score > 0, best first."""
+    def search(self, query: str, n: int, articles: frozenset[str] | None = None) -> list[tuple[str, float]]:
+        """Top ``n`` (chunk id, score) with score > 0, best first; with ``articles``, only chunks
+        of those articles compete (a mask before the top-n, so a narrow scope still fills n)."""
         terms = self.term_ids(query)
         if not terms or self.model is None or n < 1:
             return []
         scores = np.asarray(self.model.get_scores(terms))
+        if articles is not None:
+            keep = np.fromiter((article_of_chunk(cid) in articles for cid in self.ids), bool, len(self.ids))
+            scores = np.where(keep, scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]

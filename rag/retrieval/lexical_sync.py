@@ -106,8 +106,8 @@ class SyncedLexicalIndex:
         if self._worker is not None:
             self._worker.join(timeout)
 
-    def search(self, query: str, n: int) -> list[tuple[str, float]]:
-        return self.current().search(query, n)
+    def search(self, query: str, n: int, articles: frozenset[str] | None = None) -> list[tuple[str, float]]:
+        return self.current().search(query, n, articles)
 
     def coverage(self, query: str) -> float:
         return self.current().coverage(query)
