@@ -51,6 +51,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--corpus", type=Path, default=Path("seeds"), help="articles the gold file is about")
     p.add_argument("--replay", type=Path, default=None, help="sqlite file of stored model replies: a call "
                    "seen before is replayed, not generated (eval/replay.py; timings then mean nothing)")
+    p.add_argument("--kinds", type=Path, default=None, help="score overview/summary/timeline/comparison "
+                   "questions (eval/kinds/gold.jsonl) over the seeds and eval/general/articles (eval/kinds.py); "
+                   "--limit is then per kind and language, --floors per metric")
     squad = p.add_argument_group("public SQuAD-format sets")
     squad.add_argument("--squad", type=Path, default=None, help="SQuAD JSON: its articles are the corpus, "
                        "its questions the gold rows (instead of --gold/--corpus)")
@@ -210,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     reports: dict[str, dict] = {}
     try:
+        if args.kinds:
+            from eval import kinds
+
+            return kinds.main(args.kinds, args.limit, args.out, args.floors, Settings())
         rows, settings, corpus, extra = load_rows(args, Settings())
         embedder = None
         if args.pipeline in ("ours", "both"):

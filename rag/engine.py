@@ -34,6 +34,7 @@ from rag.export import conversation_markdown
 from rag.heap_trim import release_freed_memory
 from rag.ingest.pipeline import Ingestor, IngestReport
 from rag.ingest.web import collect, is_link
+from rag.kinds.answers import KindAnswerer
 from rag.retrieval.hybrid import HybridRetriever, Passage
 from rag.retrieval.lexical_sync import SyncedLexicalIndex, lexical_dir
 from rag.retrieval.scope import Scope, scope_from_filters
@@ -55,6 +56,7 @@ class RAG:
         checks = build_checks(settings, embedder)
         self.selector = EvidenceSelector(settings, store, embedder, checks.before_model)
         self.answerer = Answerer(settings, embedder, checks.after_model)
+        self.kinds = KindAnswerer(settings, store, embedder, self.answerer)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, llm: Any = None, *, rebuild_index: bool = False) -> RAG:
@@ -149,7 +151,8 @@ class RAG:
     def as_query_engine(self, *, backend: str | None = None, language: str | None = None, k: int | None = None,
                         streaming: bool = False, filters=None, scope: Scope | None = None) -> GroundedQueryEngine:
         return GroundedQueryEngine(self.as_retriever(k, filters=filters, scope=scope), self.selector, self.answerer,
-                                   self.backends.get(backend), language=language, streaming=streaming)
+                                   self.backends.get(backend), language=language, streaming=streaming,
+                                   kinds=self.kinds)
 
     def as_chat_engine(self, *, backend: str | None = None, language: str | None = None,
                        k: int | None = None) -> BilingualChatEngine:

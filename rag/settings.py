@@ -123,6 +123,18 @@ class Settings(BaseSettings):
     grounding_name_similarity: float = Field(default=0.8, ge=0.0, le=1.0, description="consonant-skeleton "
                                              "match that counts a Latin name as found in an Arabic source")
 
+    # --- question kinds beyond one fact (rag/kinds/) --------------------------------------
+    kind_routing: bool = Field(default=True, description="answer overview, summary, timeline and comparison "
+                               "questions in their own form; off = every question takes the fact path")
+    kind_items: int = Field(default=8, ge=1, le=40, description="most sentences in a summary, events in a timeline")
+    kind_relevance_weight: float = Field(default=0.6, ge=0.0, le=1.0, description="a summary sentence's score: "
+                                         "this share of relevance to the question, the rest centrality")
+    kind_duplicate: float = Field(default=0.92, gt=0.0, le=1.0, description="a sentence this close (cosine) to one "
+                                  "already chosen is a repeat and skipped")
+    compare_articles: int = Field(default=4, ge=2, le=10, description="most articles side by side in a comparison")
+    overview_max_articles: int = Field(default=50, ge=1, description="an overview lists at most this many "
+                                       "articles, newest first, and says how many more there are")
+
     # --- generation ----------------------------------------------------------------------
     prompts_dir: str = Field(default="", description="folder of prompt files; empty = the packaged prompts/")
     backend: Backend = "auto"

@@ -20,11 +20,18 @@ def rss(base: str, names: list[str]) -> bytes:
             f"<link>{base}/</link>{items}</channel></rss>").encode()
 
 
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # a client that stopped reading (too big)
+        pass
+
+
 class NewsSite:
     def __init__(self) -> None:
         self.feed_items = ["ahram_nato_energy.html", "youm_cbe_rates.html"]
         self.hits: Counter[str] = Counter()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = QuietServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

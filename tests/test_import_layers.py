@@ -17,7 +17,7 @@ LAYERS: list[list[str]] = [  # lowest first
     ["rag.embedder", "rag.backends", "rag.retrieval"],
     ["rag.ingest"],
     ["rag.answer"],
-    ["rag.export"],  # pure, but it formats answers
+    ["rag.kinds", "rag.export"],  # question kinds beyond one fact; Markdown export of answers
     ["rag.engine"],
     ["rag", "rag.cli"],  # the package's public face and its command line
     ["rag.__main__"],

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.response.schema import Response, StreamingResponse
@@ -40,6 +40,14 @@ from rag.retrieval.evidence import Source
 from rag.retrieval.hybrid import HybridRetriever
 from rag.retrieval.nodes import node_to_passage, source_to_node
 from rag.text.question import clean_question, strip_invisible
+
+
+class KindRouter(Protocol):
+    """Answers the questions that are not about one fact (rag.kinds.answers.KindAnswerer):
+    their events, or None for the fact path."""
+
+    def route(self, question: str, articles: frozenset[str] | None, llm: ChatBackend, language: str | None,
+              started: float | None) -> Iterator[tuple[StreamEvent, list[Source]]] | None: ...
 
 
 @dataclass
@@ -110,12 +118,13 @@ class VerifiedStreamingResponse(StreamingResponse):
 class GroundedQueryEngine(BaseQueryEngine):
     def __init__(self, retriever: HybridRetriever, selector: EvidenceSelector, answerer: Answerer,
                  llm: ChatBackend, *, language: str | None = None, streaming: bool = False,
-                 callback_manager: CallbackManager | None = None):
+                 callback_manager: CallbackManager | None = None, kinds: KindRouter | None = None):
         if language not in (None, "auto", "ar", "en"):
             raise ValueError(f"language must be auto, ar or en, got {language!r}")
         super().__init__(callback_manager=callback_manager or CallbackManager([]))
         self.retriever, self.selector, self.answerer, self.llm = retriever, selector, answerer, llm
         self.language, self.streaming = language, streaming
+        self.kinds = kinds  # overview/summary/timeline/comparison answers (rag/kinds/); None: facts only
 
     def _get_prompt_modules(self) -> PromptMixinType:
         return {}
@@ -127,6 +136,15 @@ class GroundedQueryEngine(BaseQueryEngine):
         ``history`` and no ``standalone``, a follow-up is first rewritten to stand alone."""
         question = clean_question(question, self.answerer.settings.max_question_chars)
         started = started or time.perf_counter()
+        routed = None
+        if self.kinds is not None and not history and standalone in (None, question):
+            routed = self.kinds.route(question, self.retriever.articles, self.llm, self.language, started)
+        if routed is not None:
+            for event, sources in routed:
+                if event.answer is not None and event.answer.citations:
+                    self._link(event.answer)
+                yield event, sources
+            return
         if standalone is None and history:
             standalone = condense(question, history, self.llm, self.answerer.prompts)
         standalone = strip_invisible(standalone or "") or question

@@ -45,6 +45,7 @@ class Answer:
     repairs: list[str] = field(default_factory=list)  # details grounding cut from the draft
     withheld: str = ""  # an answer refused only for its low confidence (for the eval)
     timings: dict[str, float] = field(default_factory=dict)  # retrieval, first_token, total (s)
+    kind: str = "fact"  # rag.kinds.router.KINDS: fact, overview, summary, timeline, comparison
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -14,12 +14,11 @@ because a 1-3 word line before the first paragraph is almost never content.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
+from rag.text.dates import find_date
 from rag.text.normalize import normalize
-from rag.text.numbers import MONTHS
 
 # Whole-line debris, matched against normalize(line) with trailing punctuation stripped.
 _DEBRIS_LINES = [
@@ -41,15 +40,6 @@ _DEBRIS_STARTS = re.compile(
 # Debris glued to the start of a content line.
 _GLUED_PREFIX = re.compile(r"^\s*(?:وص\u0640*ل\u0640*\s+ح\u0640*د\u0640*ي\u0640*ث\u0640*اً?|Close ad|SHARE:)\s*")
 
-_DATE_PATTERNS = [
-    # 18-3-2024 | 16:11, 18/03/2024
-    (re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"), ("d", "m", "y")),
-    # 2024-03-18
-    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), ("y", "m", "d")),
-]
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DATE_WORDS = re.compile(rf"\b(\d{{1,2}}) ({_MONTH_NAMES}),? (\d{{4}})\b")
-_DATE_WORDS_EN = re.compile(rf"\b({_MONTH_NAMES}) (\d{{1,2}}),? (\d{{4}})\b")
 _DATE_ONLY_LINE = re.compile(r"^[\d\s\-/.|:،,صمampAMP]+$")
 
 
@@ -73,46 +63,6 @@ def is_debris(line: str) -> bool:
     """
     key = _key(line)
     return bool(_DEBRIS.match(key)) or (len(key.split()) <= 12 and bool(_DEBRIS_STARTS.match(key)))
-
-
-def _iso(y: int, m: int, d: int) -> str | None:
-    """ISO form of a real calendar date in 1900-2100, else None ("31-2-2024" is no date).
-
-    >>> _iso(2024, 2, 29), _iso(2023, 2, 29), _iso(2024, 2, 31)
-    ('2024-02-29', None, None)
-    """
-    if not 1900 <= y <= 2100:
-        return None
-    try:
-        return dt.date(y, m, d).isoformat()
-    except ValueError:
-        return None
-
-
-def find_date(text: str) -> str | None:
-    """First plausible calendar date in the text, as ISO.
-
-    >>> find_date("18-3-2024 | 16:11"), find_date("نشر في 5 مارس 2023"), find_date("no date")
-    ('2024-03-18', '2023-03-05', None)
-    """
-    norm = normalize(text)
-    for pattern, order in _DATE_PATTERNS:
-        for match in pattern.finditer(norm):
-            parts = dict(zip(order, map(int, match.groups())))
-            if parts["m"] > 12 and parts["d"] <= 12:  # month-first source
-                parts["m"], parts["d"] = parts["d"], parts["m"]
-            iso = _iso(parts["y"], parts["m"], parts["d"])
-            if iso:
-                return iso
-    for match in _DATE_WORDS.finditer(norm):
-        iso = _iso(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)))
-        if iso:
-            return iso
-    for match in _DATE_WORDS_EN.finditer(norm):
-        iso = _iso(int(match.group(3)), MONTHS[match.group(1)], int(match.group(2)))
-        if iso:
-            return iso
-    return None
 
 
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'»”)\]]*$")

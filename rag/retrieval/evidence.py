@@ -121,8 +121,14 @@ def select_sources(
                 if near not in chosen and used + cost <= budget_tokens:
                     chosen.append(near)
                     used += cost
+    return group_sources(chosen)
+
+
+def group_sources(chosen: list[Segment]) -> list[Source]:
+    """Chosen segments -> numbered sources, one per article, articles in the order of their
+    first (best) segment, each article's segments in document order."""
     order: list[str] = []
-    for seg in chosen:  # articles ordered by their best segment
+    for seg in chosen:
         if seg.article_id not in order:
             order.append(seg.article_id)
     sources = []
