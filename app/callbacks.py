@@ -19,8 +19,10 @@ import gradio as gr
 
 from app import conversations, panels, render
 from app.diagnostics import diagnose
+from app.ingest_messages import ingest_message
+from app.labels import within
 from app.runs import Runs
-from rag import RAG, RagError, Settings
+from rag import RAG, Answer, Citation, RagError, Settings
 from rag.ingest.plaintext import MB
 from rag.ingest.uploads import save_upload
 from rag.text.language import detect_language
@@ -37,7 +39,7 @@ BUSY = (gr.update(visible=False), gr.update(visible=True))
 def chat_messages(turns: list[dict]) -> list[dict]:
     messages = []
     for i, turn in enumerate(turns):
-        messages.append({"role": "user", "content": render.user_html(turn["question"], i)})
+        messages.append({"role": "user", "content": render.user_html(turn["question"], i, turn.get("scope", ""))})
         if turn.get("answer"):
             content = render.answer_html(turn["answer"], i)
         elif turn.get("error"):
@@ -60,7 +62,8 @@ class Callbacks:
         self.rag, self.settings, self.runs = rag, settings, Runs()
 
     def overview(self, choice: str | None = None, query: str = ""):
-        """Status line, library label, article list, delete choices and Settings report."""
+        """Status line, library label, article list, delete choices, Settings report and the
+        articles a question can be limited to."""
         lines, problem = diagnose(self.rag, choice)
         try:
             stats, articles = self.rag.stats(), self.rag.articles()
@@ -70,7 +73,7 @@ class Callbacks:
                           for a in articles]
         return (panels.status_html(problem), gr.update(label=panels.library_label(stats)),
                 panels.articles_html(articles, query), gr.update(choices=delete_choices, value=None),
-                panels.diagnostics_html(lines))
+                panels.diagnostics_html(lines), gr.update(choices=delete_choices))
 
     def sources_for(self, turns: list[dict], index: int) -> str:
         if not 0 <= index < len(turns) or not turns[index].get("answer"):
@@ -79,7 +82,8 @@ class Callbacks:
         ids = {c["article_id"] for c in answer["citations"]}
         return panels.sources_html(answer, {aid: self.rag.article_text(aid) for aid in ids}, index)
 
-    def respond(self, question: str, turns: list[dict], k: int, language: str, backend: str, request: gr.Request):
+    def respond(self, question: str, turns: list[dict], k: int, language: str, backend: str,
+                articles: list[str] | None, since: str, until: str, request: gr.Request):
         question = (question or "").strip()
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), *IDLE
@@ -90,9 +94,12 @@ class Callbacks:
         forced = LANGUAGES.get(language)
         turns = turns + [{"question": question, "partial": "", "stage": "searching",
                           "lang": forced or detect_language(question)}]
+        turns[-1]["scope"] = within(articles, since, until, turns[-1]["lang"])
         turn, index = turns[-1], len(turns) - 1
         yield chat_messages(turns), "", turns, gr.skip(), gr.skip(), *BUSY
-        events = self.rag.stream(question, history, backend=backend, language=forced, k=int(k))
+        events = self.rag.stream(question, history, backend=backend, language=forced, k=int(k),
+                                 articles=articles or None, since=(since or "").strip() or None,
+                                 until=(until or "").strip() or None)
         try:
             for event in events:
                 if run.stopped.is_set():
@@ -127,12 +134,14 @@ class Callbacks:
             yield (chat_messages(turns), gr.skip(), turns, gr.skip(),
                    panels.status_html(diagnose(self.rag, backend)[1] or turn["error"]), *IDLE)
 
-    def regenerate(self, turns: list[dict], k: int, language: str, backend: str, request: gr.Request):
+    def regenerate(self, turns: list[dict], k: int, language: str, backend: str, articles: list[str] | None,
+                   since: str, until: str, request: gr.Request):
         """The last question asked again (Gradio's retry button under the last answer)."""
         if not turns:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), *IDLE
             return
-        yield from self.respond(turns[-1]["question"], turns[:-1], k, language, backend, request)
+        yield from self.respond(turns[-1]["question"], turns[:-1], k, language, backend, articles, since, until,
+                                request)
 
     def stop(self, request: gr.Request):
         self.runs.stop(request.session_hash or "api")
@@ -186,7 +195,8 @@ class Callbacks:
             try:
                 target = save_upload(Path(str(upload)), name, self.settings.uploads_dir, limit)
                 saved = "" if target.name == name else f" (saved as `{target.name}`)"
-                lines.append(f"- `{name}`{saved}: {self.rag.ingest([target], prune=False).summary()}")
+                report = self.rag.ingest([target], prune=False)
+                lines.append(f"- `{name}`{saved}: {ingest_message(report, self._titles())}")
             except (RagError, OSError) as exc:
                 lines.append(f"- `{name}`: not indexed: {exc}")
         progress((len(files), len(files)), desc="done")
@@ -200,3 +210,37 @@ class Callbacks:
         except RagError as exc:
             message = f"not deleted: {exc}"
         return message, *self.overview(choice, query)
+
+    def _titles(self) -> dict[str, str]:
+        return {a["article_id"]: a.get("title") or a["article_id"] for a in self.rag.articles()}
+
+    def add_link(self, url: str, choice: str, query: str):
+        """A news page or a feed, fetched and indexed (rag/ingest/web.py); the message says what
+        became of it in plain words."""
+        url = (url or "").strip()
+        if not url:
+            return "Paste a link first · الصق رابطا أولا", gr.skip(), *self.overview(choice, query)
+        try:
+            message = ingest_message(self.rag.ingest([url], prune=False), self._titles())
+        except RagError as exc:
+            message = f"could not read {url}: {exc}"
+        return message, "", *self.overview(choice, query)
+
+    def export(self, turns: list[dict]):
+        """The conversation as a Markdown file (questions, answers, sources), offered for download."""
+        answers = [answer_from_dict(t["answer"]) for t in turns if t.get("answer")]
+        if not answers:
+            return gr.update(value=None, visible=False)
+        folder = self.settings.data_dir / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path.write_text(self.rag.export_markdown(answers), encoding="utf-8")
+        return gr.update(value=str(path), visible=True)
+
+
+def answer_from_dict(data: dict) -> Answer:
+    """A saved answer (``answer_dict``) back as an ``Answer`` for the Markdown export."""
+    citations = [Citation(**{k: c[k] for k in ("number", "article_id", "title", "quote", "start", "end", "score")},
+                          url=c.get("url", "")) for c in data.get("citations", [])]
+    return Answer(question=data["question"], text=data["text"], answered=data["answered"], language=data["language"],
+                  answer_language=data["language"], citations=citations)

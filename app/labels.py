@@ -38,6 +38,14 @@ TEXT: dict[str, dict[str, str]] = {
     "choose_article": {"en": "Article to delete", "ar": "المقال المراد حذفه"},
     "article_title": {"en": "Title", "ar": "العنوان"},
     "article_date": {"en": "Date", "ar": "التاريخ"},
+    "scope": {"en": "Ask within", "ar": "اسأل ضمن"},
+    "scope_articles": {"en": "Only these articles", "ar": "هذه المقالات فقط"},
+    "since": {"en": "From (date)", "ar": "من تاريخ"},
+    "until": {"en": "To (date)", "ar": "إلى تاريخ"},
+    "add_link": {"en": "Add a link: a news page or an RSS/Atom feed", "ar": "أضف رابطا: صفحة خبر أو موجز RSS/Atom"},
+    "add_link_button": {"en": "Add the link", "ar": "أضف الرابط"},
+    "export": {"en": "Export as Markdown", "ar": "تصدير بصيغة Markdown"},
+    "exported": {"en": "Conversation file", "ar": "ملف المحادثة"},
     # one question's messages
     "searching": {"en": "Searching the articles…", "ar": "أبحث في المقالات…"},
     "writing": {"en": "Writing the answer…", "ar": "أكتب الإجابة…"},
@@ -66,3 +74,24 @@ def articles_indexed(n: int, lang: str) -> str:
     if lang == "ar":  # "indexed articles: N" reads right for every N (Arabic plurals depend on it)
         return f"المقالات المفهرسة: {n}"
     return f"{n} article{'s' if n != 1 else ''} indexed"
+
+
+def within(articles: list[str] | None, since: str | None, until: str | None, lang: str) -> str:
+    """The scope a question was asked within, in the question's language ("" for everything).
+
+    >>> within(["a", "b"], "2024-03", None, "en"), within(None, None, "2024", "ar")
+    ('Within 2 chosen articles, from 2024-03', 'ضمن المقالات حتى 2024')
+    """
+    n = len(articles or [])
+    since, until = (since or "").strip(), (until or "").strip()
+    if not n and not since and not until:
+        return ""
+    if lang == "ar":
+        parts = [f"ضمن {n} من المقالات المختارة" if n else "ضمن المقالات"]
+        parts += [f"من {since}"] if since else []
+        parts += [f"حتى {until}"] if until else []
+        return " ".join(parts)
+    parts = [f"Within {n} chosen article{'s' if n != 1 else ''}" if n else "Within the articles"]
+    parts += [f"from {since}"] if since else []
+    parts += [f"to {until}"] if until else []
+    return ", ".join(parts)

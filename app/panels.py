@@ -50,9 +50,10 @@ def _valid(body: str, start: int, end: int, quote: str) -> bool:
     return 0 <= start < end <= len(body) and (not quote or body[start:end].strip() == quote.strip())
 
 
-def source_html(number: int, title: str, date: str, citations: list, body: str | None) -> str:
-    """One cited article: title, date, each cited passage highlighted in its paragraph, and
-    the whole cleaned article (collapsed, with the same highlights)."""
+def source_html(number: int, title: str, date: str, citations: list, body: str | None, url: str = "") -> str:
+    """One cited article: title (a link to the page when it was added by link or feed), date,
+    each cited passage highlighted in its paragraph, and the whole cleaned article (collapsed,
+    with the same highlights)."""
     spans = [(int(_get(c, "start")), int(_get(c, "end"))) for c in citations
              if body is not None and _valid(body, int(_get(c, "start")), int(_get(c, "end")), _get(c, "quote", ""))]
     passages = []
@@ -73,7 +74,19 @@ def source_html(number: int, title: str, date: str, citations: list, body: str |
     date_html = f'<span class="date">{esc(date)}</span>' if date else ""
     return (f'<section class="source" id="src-{int(number)}" data-n="{int(number)}">'
             f'<header><span class="num">[{int(number)}]</span> <span class="title" dir="auto">{esc(title)}</span>'
-            f'{date_html}</header>{"".join(passages)}{full}</section>')
+            f'{date_html}{link_html(url)}</header>{"".join(passages)}{full}</section>')
+
+
+def link_html(url: str) -> str:
+    """The article's page, opened in a new tab; only http(s) addresses become links.
+
+    >>> link_html("javascript:alert(1)"), link_html("")
+    ('', '')
+    """
+    if not url.startswith(("http://", "https://")):
+        return ""
+    return (f' <a class="page-link" href="{esc(url)}" target="_blank" rel="noopener noreferrer" '
+            f'dir="ltr">{esc(url)}</a>')
 
 
 def _lines(body: str) -> list[tuple[int, str]]:
@@ -116,7 +129,8 @@ def sources_html(answer, articles: dict[str, tuple[str, dict] | None], turn: int
         body, manifest = found if found else (None, {})
         title = _get(cites[0], "title") or manifest.get("title") or article_id
         date = (meta.get(n) or {}).get("date") or manifest.get("date") or ""
-        sections.append(source_html(n, title, date, cites, body))
+        url = _get(cites[0], "url", "") or manifest.get("url") or ""
+        sections.append(source_html(n, title, date, cites, body, url))
     return f'<div class="sources" data-turn="{int(turn)}">{"".join(sections)}</div>'
 
 

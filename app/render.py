@@ -107,10 +107,12 @@ def link_markers(escaped: str, numbers: list[int], turn: int, previews: dict[int
     return _MARKER.sub(repl, escaped)
 
 
-def user_html(question: str, turn: int) -> str:
+def user_html(question: str, turn: int, scope: str = "") -> str:
+    """The reader's question; ``scope`` (what it was asked within) as a note under it."""
     body = "".join(f'<p dir="auto">{esc(p)}</p>' for p in _paragraphs(question))
+    note = f'<p class="scope-note" dir="ltr">{esc(scope)}</p>' if scope else ""
     return (f'<div class="question turn-{int(turn)}" dir="{text_dir(question)}" lang="{detect_language(question)}" '
-            f'data-turn="{int(turn)}">{body}</div>')
+            f'data-turn="{int(turn)}">{body}{note}</div>')
 
 
 def withdrawn(answer) -> bool:

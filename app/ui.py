@@ -60,12 +60,20 @@ class Page:
     delete_log: gr.Markdown
     files: gr.File
     ingest_log: gr.Markdown
+    link: gr.Textbox
+    add_link: gr.Button
+    link_log: gr.Markdown
     chatbot: gr.Chatbot
     question: gr.Textbox
     ask: gr.Button
     halt: gr.Button
     clear: gr.Button
     examples: Examples
+    scope_articles: gr.Dropdown
+    since: gr.Textbox
+    until: gr.Textbox
+    export: gr.Button
+    export_file: gr.File
     sources: gr.HTML
     k: gr.Slider
     language: gr.Radio
@@ -93,6 +101,10 @@ def _layout(settings: Settings, secret: str) -> Page:
         files = gr.File(label=f"{both('add_articles')} ({' '.join(SUFFIXES)})", file_count="multiple",
                         file_types=list(SUFFIXES), type="filepath", elem_id="upload")
         ingest_log = gr.Markdown(elem_id="ingest-log")
+        with gr.Row():
+            link = gr.Textbox(label=both("add_link"), placeholder="https://", max_lines=1, elem_id="link", scale=3)
+            add_link = gr.Button(both("add_link_button"), elem_id="add-link", scale=1)
+        link_log = gr.Markdown(elem_id="link-log")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
             chatbot = gr.Chatbot(elem_id="chat", label=both("conversation"), height=520, render_markdown=False,
@@ -103,8 +115,18 @@ def _layout(settings: Settings, secret: str) -> Page:
                 ask = gr.Button(both("ask"), variant="primary", elem_id="ask", scale=3, min_width=100)
                 halt = gr.Button(both("stop"), variant="stop", elem_id="stop", scale=3, min_width=100, visible=False)
                 clear = gr.Button(both("new_conversation"), elem_id="clear", scale=2, min_width=100)
+            with gr.Row(elem_id="scope-row"):
+                scope_articles = gr.Dropdown([], multiselect=True, label=f"{both('scope')}: {both('scope_articles')}",
+                                             elem_id="scope-articles", scale=3)
+                since = gr.Textbox(label=both("since"), placeholder="2024-03-01", max_lines=1, elem_id="since",
+                                   scale=1, min_width=120)
+                until = gr.Textbox(label=both("until"), placeholder="2024-05-31", max_lines=1, elem_id="until",
+                                   scale=1, min_width=120)
             with gr.Column(elem_id="examples"):
                 examples = gr.Examples(EXAMPLES, inputs=[question], label=both("examples"))
+            with gr.Row(elem_id="export-row"):
+                export = gr.Button(both("export"), size="sm", elem_id="export", scale=1)
+                export_file = gr.File(label=both("exported"), visible=False, elem_id="export-file", scale=2)
         with gr.Column(scale=2, min_width=300, elem_id="sources-col"):
             sources = gr.HTML(panels.EMPTY_PANEL, elem_id="sources")
     with gr.Accordion(both("settings"), open=False, elem_id="settings"):
@@ -116,23 +138,25 @@ def _layout(settings: Settings, secret: str) -> Page:
         diagnostics = gr.HTML(elem_id="diagnostics")
 
     return Page(turns, conv_id, saved, conv_list, drop_conv, status_line, library, search, article_list,
-                to_delete, delete, delete_log, files, ingest_log, chatbot, question, ask, halt, clear,
-                examples, sources, k, language, backend, diagnostics)
+                to_delete, delete, delete_log, files, ingest_log, link, add_link, link_log, chatbot, question, ask,
+                halt, clear, examples, scope_articles, since, until, export, export_file, sources, k, language,
+                backend, diagnostics)
 
 
 def _wire(demo: gr.Blocks, w: Page, do: Callbacks, rag: RAG) -> None:
     """Which callback each control triggers (called inside the ``gr.Blocks`` context)."""
     quiet: dict[str, Any] = {"api_visibility": "undocumented"}
-    listing = [w.status_line, w.library, w.article_list, w.to_delete, w.diagnostics]
+    listing = [w.status_line, w.library, w.article_list, w.to_delete, w.diagnostics, w.scope_articles]
+    scope = [w.scope_articles, w.since, w.until]
     answer_out = [w.chatbot, w.question, w.turns, w.sources, w.status_line, w.ask, w.halt]
-    chat_io: dict[str, Any] = dict(inputs=[w.question, w.turns, w.k, w.language, w.backend], outputs=answer_out,
+    chat_io: dict[str, Any] = dict(inputs=[w.question, w.turns, w.k, w.language, w.backend, *scope], outputs=answer_out,
                                    concurrency_id="model", show_progress="hidden", **quiet)
     saving: dict[str, Any] = dict(fn=do.persist, inputs=[w.turns, w.conv_id, w.saved],
                                   outputs=[w.saved, w.conv_list, w.conv_id], show_progress="hidden", **quiet)
     w.question.submit(do.respond, **chat_io).then(**saving)
     w.ask.click(do.respond, **chat_io).then(**saving)
     w.examples.load_input_event.then(do.respond, **chat_io).then(**saving)  # an example is asked at once
-    w.chatbot.retry(do.regenerate, inputs=[w.turns, w.k, w.language, w.backend], outputs=answer_out,
+    w.chatbot.retry(do.regenerate, inputs=[w.turns, w.k, w.language, w.backend, *scope], outputs=answer_out,
                     concurrency_id="model", show_progress="hidden", **quiet).then(**saving)
     w.halt.click(do.stop, queue=False, **quiet)
     # not queued: a New chat clicked just before Ask must be done before that answer starts
@@ -150,6 +174,11 @@ def _wire(demo: gr.Blocks, w: Page, do: Callbacks, rag: RAG) -> None:
                     show_progress="hidden", **quiet)
     w.files.upload(do.add_files, inputs=[w.files, w.backend, w.search], outputs=[w.ingest_log, w.files, *listing],
                    concurrency_id="model", **quiet)
+    w.add_link.click(do.add_link, inputs=[w.link, w.backend, w.search], outputs=[w.link_log, w.link, *listing],
+                     concurrency_id="model", **quiet)
+    w.link.submit(do.add_link, inputs=[w.link, w.backend, w.search], outputs=[w.link_log, w.link, *listing],
+                  concurrency_id="model", **quiet)
+    w.export.click(do.export, inputs=[w.turns], outputs=[w.export_file], **quiet)
     w.delete.click(do.delete_article, inputs=[w.to_delete, w.backend, w.search], outputs=[w.delete_log, *listing],
                    concurrency_id="model", **quiet)
     demo.load(do.restore, inputs=[w.saved, w.backend],

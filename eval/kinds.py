@@ -36,7 +36,7 @@ from rag.text.dates import mentioned_dates
 HERE = Path(__file__).resolve().parent
 CORPUS: list[str | Path] = [HERE.parent / "seeds", HERE / "general" / "articles"]
 _CITE = re.compile(r"\[(\d+)\]")
-_EVENT = re.compile(r"^- (\d{4}(?:-\d{2}){0,2}): ")
+_EVENT = re.compile(r"^- (\d{3,4}(?:-\d{2}){0,2}): ")
 
 
 def load(path: Path, per_kind_lang: int | None = None) -> list[dict]:
@@ -50,6 +50,12 @@ def load(path: Path, per_kind_lang: int | None = None) -> list[dict]:
                 kept.append(row)
         rows = kept
     return rows
+
+
+def _iso(shown: str) -> str:
+    """A shown date with its year zero-padded, as rag.text.dates writes it ("980" -> "0980")."""
+    year, _, rest = shown.partition("-")
+    return year.zfill(4) + ("-" + rest if rest else "")
 
 
 def _grounded(answer: Answer, bodies: dict[str, str]) -> float:
@@ -67,7 +73,7 @@ def score(row: dict, answer: Answer, allowed: set[str], bodies: dict[str, str], 
            "answered_as": answer.kind, "routed": answer.kind == row["kind"], "answered": answer.answered,
            "out_of_scope": len(cited - allowed), "grounded": _grounded(answer, bodies) if answer.answered else 0.0,
            "first_line": answer.timings.get("first_token", 0.0), "total": answer.timings.get("total", 0.0),
-           "rewritten": answer.backend not in ("", "none"), "text": answer.text}
+           "rewritten": answer.kind == "summary" and answer.backend not in ("", "none"), "text": answer.text}
     if row["kind"] == "overview":
         rec["listed"] = len(cited & allowed) / len(allowed) if allowed else 0.0
         rec["extra"] = len(cited - allowed)
@@ -75,11 +81,11 @@ def score(row: dict, answer: Answer, allowed: set[str], bodies: dict[str, str], 
         covers = set(row.get("covers", []))
         rec["covered"] = len(cited & covers) / len(covers) if covers else None
     elif row["kind"] == "timeline":
-        quotes = {c.number: c for c in answer.citations}
-        events = [(m.group(1), [quotes[int(n)] for n in _CITE.findall(ln) if int(n) in quotes])
+        events = [(m.group(1), [c for c in answer.citations if c.quote.strip() and c.quote.strip() in ln])
                   for ln in answer.text.splitlines() if (m := _EVENT.match(ln))]
-        rec["in_order"] = [d for d, _ in events] == sorted(d for d, _ in events)
-        right = [any(d in mentioned_dates(c.quote) or dates.get(c.article_id, "").startswith(d) for c in cs)
+        padded = [_iso(d) for d, _ in events]  # "980" is shown, "0980" sorts
+        rec["in_order"] = padded == sorted(padded)
+        right = [any(_iso(d) in mentioned_dates(c.quote) or dates.get(c.article_id, "").startswith(d) for c in cs)
                  for d, cs in events]
         rec["dates_right"] = sum(right) / len(right) if right else 0.0
         wanted = row.get("dates", [])

@@ -33,7 +33,7 @@ def _line(kind: str, lang: str, item: Segment | Event | list[Segment], number: i
     f = FRAMES[lang]
     if isinstance(item, Event):
         label = f"{f['published']}: {item.segment.title} — " if item.published else ""
-        return f"- {item.date}: {label}{item.segment.text.strip()} [{number}]"
+        return f"- {item.date.lstrip('0')}: {label}{item.segment.text.strip()} [{number}]"  # 0980 sorts, 980 reads
     if isinstance(item, list):  # comparison: one article's sentences on the point
         quoted = " ".join(s.text.strip() for s in item)
         return f"- {item[0].title} ({item[0].date or f['no_date']}): {quoted} [{number}]"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from rag.text.normalize import normalize, tokenize
+from rag.text.numbers import MONTHS
 
 KINDS = ("fact", "overview", "summary", "timeline", "comparison")
 
@@ -97,15 +98,18 @@ _GENERIC = frozenset(tokenize(
     "comparison contrast differ difference differences side by each one two three few sentences "
     "المقالات المقاله مقال الاخبار الخبر النصوص التقارير المصادر المكتبه تقول تقوله يقول يقوله قالت قال تتحدث "
     "تتناول تغطي عن حول لخص اختصر ملخص تلخيص موجز باختصار اهم ابرز النقاط الرئيسيه المواضيع الموضوعات "
-    "القضايا كل جميع هذه هذا التسلسل الزمني الاحداث التواريخ قارن مقارنه الفرق الاختلاف بين في جمل جملتين"
-))
+    "القضايا كل جميع هذه هذا التسلسل الزمني الاحداث التواريخ قارن مقارنه الفرق الاختلاف بين في جمل جملتين "
+    "رتب ترتيب ترتيبا زمنيا الخط الجدول حسب تاريخ حدث حصل صار جري happened happen what when between from to "
+    "اعرض اعطني قدم ما ماذا الذي"
+) + [tokenize(month)[0] for month in MONTHS if tokenize(month)])
 
 
 def has_topic(question: str) -> bool:
-    """Does the question name a topic, beyond asking about "the articles"? ("Summarise the
-    articles" has none: its summary is the scope's most central sentences.)
+    """Does the question name a topic, beyond asking about "the articles" (and dates: "what
+    happened between March and May?" has no topic but its dates)? "Summarise the articles" has
+    none: its summary is the scope's most central sentences.
 
     >>> has_topic("Summarize the articles."), has_topic("لخص المقالات"), has_topic("Summarize what they say on NATO")
     (False, False, True)
     """
-    return any(term not in _GENERIC for term in tokenize(question))
+    return any(term not in _GENERIC and not term.isdigit() for term in tokenize(question))

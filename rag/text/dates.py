@@ -4,7 +4,8 @@ written: a day, a month or a year, for timelines). Pure, no I/O; one home for th
 
 Month names come from ``rag.text.numbers.MONTHS`` (English and both Arabic naming systems).
 A bare number is a year only in 1900-2100 and only after a word that introduces a year
-("in", "since", "عام", "سنة", "منذ"): "35 مليار" or "COP29" never become years. The trade-off:
+("in", "since", "منذ"), or in 500-2100 after "عام"/"سنة" or before "م" (AD): "35 مليار" or
+"COP29" never become years. The trade-off:
 "the 2024 budget" is missed as a date; a timeline then lacks one event rather than gaining a
 wrong one.
 
@@ -12,6 +13,8 @@ wrong one.
 ['1994', '2023-03-05']
 >>> mentioned_dates("In March 2024 the bank raised rates; since 2016 it has floated twice.")
 ['2024-03', '2016']
+>>> mentioned_dates("ولد سنة 980 م، وتوفي في همدان سنة 1037 م")
+['0980', '1037']
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_WORDS = re.compile(rf"\b(\d{{1,2}}) ({_MONTH_NAMES}),? (\d{{4}})\b")
 _DATE_WORDS_EN = re.compile(rf"\b({_MONTH_NAMES}) (\d{{1,2}}),? (\d{{4}})\b")
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_NAMES}),? (\d{{4}})\b")
-_YEAR = re.compile(r"\b(?:in|since|from|until|by|عام|العام|سنه|السنه|منذ|خلال|في)\s+(\d{4})\b")
+_YEAR = re.compile(r"\b(?:in|since|from|until|by|منذ|خلال|في)\s+(\d{4})\b")
+# Arabic has words that only ever introduce a year (عام, سنة), and "م" after a year marks it AD:
+# there older, three-digit years are dates too ("ولد سنة 980 م").
+_YEAR_WORD = re.compile(r"(?:\b(?:عام|العام|عامي|سنه|السنه|سنتي)\s+(\d{3,4})\b|\b(\d{3,4}) ?م(?!\w))")
 
 
 def _iso(y: int, m: int, d: int) -> str | None:
@@ -98,4 +104,8 @@ def mentioned_dates(text: str) -> list[str]:
     for m in _YEAR.finditer(norm):
         if 1900 <= int(m.group(1)) <= 2100:
             add(m, m.group(1))
+    for m in _YEAR_WORD.finditer(norm):
+        year = int(m.group(1) or m.group(2))
+        if 500 <= year <= 2100:
+            add(m, f"{year:04d}")
     return [iso for _, _, iso in sorted(found)]
