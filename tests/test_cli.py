@@ -41,6 +41,18 @@ def test_ingest_search_doctor(tmp_path):
     search = run(["search", "ناختشيفان", "--json", "--k", "3"], tmp_path)
     results = json.loads(search.stdout)
     assert results[0]["article_id"] == "001_d04a42b9380b6f99" and {"dense_score", "bm25_score", "start"} <= set(results[0])
+    listed = run(["articles"], tmp_path)
+    assert listed.returncode == 0 and listed.stdout.count("\n") == 5 and "004_3bdcf659b4924e5e  2024-03-18" in listed.stdout
+    scoped = run(["search", "الناتو", "--json", "--article", "002_d317fe2f636d0e67"], tmp_path)
+    assert {r["article_id"] for r in json.loads(scoped.stdout)} == {"002_d317fe2f636d0e67"}
+    empty = run(["search", "الناتو", "--since", "2030-01"], tmp_path)
+    assert empty.returncode == 2 and "no article is in the scope" in empty.stderr and "Traceback" not in empty.stderr
+    export = tmp_path / "overview.md"
+    overview = run(["ask", "What are these articles about?", "--article", "001_d04a42b9380b6f99",
+                    "--article", "003_d551d2ad5a0e191b", "--export", str(export)], tmp_path)
+    assert overview.returncode == 0 and "2 articles in scope:" in overview.stdout, overview.stderr
+    markdown = export.read_text(encoding="utf-8")
+    assert "## What are these articles about?" in markdown and markdown.count("seeds/00") == 2
     doctor = run(["doctor"], tmp_path, OLLAMA_HOST="http://127.0.0.1:9")
     assert "sha256 verified" in doctor.stdout and "5 articles" in doctor.stdout
     assert "Ollama is not running" in doctor.stdout
