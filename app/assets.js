@@ -6,6 +6,19 @@
   setDir();
   new MutationObserver(setDir).observe(document.body, { childList: true, subtree: true });
 
+  // Names a screen reader can say: the history panel's toggle and the question box.
+  const name = () => {
+    const toggle = document.querySelector("#history-bar .toggle-button");
+    if (toggle && toggle.getAttribute("aria-label") !== "Conversations · المحادثات") {
+      toggle.setAttribute("aria-label", "Conversations · المحادثات");
+      toggle.setAttribute("title", "Conversations · المحادثات");
+    }
+    const box = document.querySelector("#question textarea");
+    if (box && !box.getAttribute("aria-label")) box.setAttribute("aria-label", "Question · السؤال");
+  };
+  name();
+  new MutationObserver(name).observe(document.body, { childList: true, subtree: true });
+
   // Enter sends, Shift+Enter adds a line (as in chat apps; Gradio's multi-line box does the
   // opposite, on "keypress"). Both key events are caught while capturing, before the box's own
   // handler; an IME still composing (Enter picks a candidate) is left alone.

@@ -113,8 +113,9 @@ class Callbacks:
                     turn["partial"] += event.delta
                 if event.answer is not None:
                     turn["answer"] = answer_dict(event.answer)
+                reading = panels.reading_html(event.sources, turn["lang"], index) if event.sources else gr.skip()
                 if event.stage or event.delta:
-                    yield chat_messages(turns), gr.skip(), turns, gr.skip(), gr.skip(), *BUSY
+                    yield chat_messages(turns), gr.skip(), turns, reading, gr.skip(), *BUSY
         except (RagError, ValueError) as exc:
             log.warning("answer failed: %s", exc)
             turn["error"] = str(exc)
@@ -128,10 +129,11 @@ class Callbacks:
             return
         if turn.get("answer") or "stopped" in turn:
             turn.pop("partial", None)
-            yield chat_messages(turns), gr.skip(), turns, self.sources_for(turns, index), panels.status_html(), *IDLE
+            again = question if "stopped" in turn else gr.skip()  # after Stop, the question is back to resend or edit
+            yield chat_messages(turns), again, turns, self.sources_for(turns, index), panels.status_html(), *IDLE
         else:
             turn.setdefault("error", "no answer was produced")
-            yield (chat_messages(turns), gr.skip(), turns, gr.skip(),
+            yield (chat_messages(turns), gr.skip(), turns, panels.EMPTY_PANEL,
                    panels.status_html(diagnose(self.rag, backend)[1] or turn["error"]), *IDLE)
 
     def regenerate(self, turns: list[dict], k: int, language: str, backend: str, articles: list[str] | None,

@@ -54,6 +54,8 @@ TEXT: dict[str, dict[str, str]] = {
     "stopped": {"en": "Stopped: this answer was not finished.", "ar": "أُوقفت: لم تكتمل هذه الإجابة."},
     "withdrawn": {"en": "The draft answer could not be verified against the sources, so it was withdrawn.",
                   "ar": "تعذّر التحقق من مسودة الإجابة في المصادر، فسُحبت."},
+    "reading": {"en": "The model is reading these passages (the answer's sources appear once it is checked)",
+                "ar": "يقرأ النموذج هذه المقاطع (تظهر مصادر الإجابة بعد التحقق منها)"},
     "closest": {"en": "Closest passages found (they may not answer the question)",
                 "ar": "أقرب المقاطع التي وُجدت (قد لا تجيب عن السؤال)"},
     "sources": {"en": "Sources", "ar": "المصادر"},

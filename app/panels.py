@@ -110,6 +110,19 @@ def closest_html(answer, turn: int) -> str:
             f'<p class="no-sources" dir="auto">{esc(say("closest", lang))}</p>{items}</div>')
 
 
+def reading_html(sources: list[dict], lang: str | None, turn: int) -> str:
+    """While the model writes: the passages it is reading, labelled as such (not yet the
+    answer's cited sources; the panel switches to those once the checks pass)."""
+    items = "".join(
+        f'<section class="source reading" id="src-{int(s["number"])}"><header><span class="num">[{int(s["number"])}]'
+        f'</span> <span class="title" dir="auto">{esc(s.get("title") or s.get("article_id"))}</span>'
+        + (f'<span class="date">{esc(s["date"])}</span>' if s.get("date") else "") + "</header>"
+        + "".join(f'<p class="passage" dir="auto">{esc(t)}</p>' for t in s.get("texts") or [])
+        + "</section>" for s in sources)
+    return (f'<div class="sources reading" data-turn="{int(turn)}" lang="{esc(lang or "en")}">'
+            f'<p class="reading-label" dir="auto">{esc(say("reading", lang))}</p>{items}</div>')
+
+
 def sources_html(answer, articles: dict[str, tuple[str, dict] | None], turn: int) -> str:
     """The panel for one answer. ``articles`` maps article_id -> ``rag.article_text(id)``."""
     if answer is None:

@@ -89,7 +89,7 @@ def _layout(settings: Settings, secret: str) -> Page:
     with gr.Sidebar(label=both("conversations"), open=False, elem_id="history-bar", position="left"):
         conv_list = gr.Radio([], label=both("conversations"), elem_id="conversation-list")
         drop_conv = gr.Button(both("delete_conversation"), size="sm", variant="stop", elem_id="delete-conversation")
-    gr.Markdown(f"## {both('title')}", elem_id="title")
+    gr.Markdown(f"# {both('title')}", elem_id="title")
     status_line = gr.HTML(panels.status_html(), elem_id="status")
     with gr.Accordion(panels.library_label(None), open=False, elem_id="library") as library:
         search = gr.Textbox(label=both("search_articles"), elem_id="article-search", max_lines=1)

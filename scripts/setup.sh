@@ -63,3 +63,16 @@ fi
 
 echo "==> offline models"
 "$PY" -m rag fetch-models
+
+# axe-core, the accessibility engine the browser tests run on every page (tests/test_ui_a11y.py):
+# pinned, from the npm registry, checked by its sha256, kept outside the clone.
+AXE_VERSION=4.11.0
+AXE_SHA256=e9e5863c33a874f09bc01acd9234b7e3c871479f5eef8802fa582544465e6d01
+AXE="${XDG_CACHE_HOME:-$HOME/.cache}/bilingual-rag/axe-core-$AXE_VERSION/axe.min.js"
+if [ ! -f "$AXE" ] && command -v npm >/dev/null 2>&1; then
+  echo "==> fetching axe-core $AXE_VERSION (npm) for the accessibility tests"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack -q "axe-core@$AXE_VERSION" >/dev/null && tar xzf "axe-core-$AXE_VERSION.tgz")
+  echo "$AXE_SHA256  $tmp/package/axe.min.js" | sha256sum -c --quiet
+  mkdir -p "$(dirname "$AXE")" && mv "$tmp/package/axe.min.js" "$AXE" && rm -rf "$tmp"
+fi

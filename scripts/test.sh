@@ -30,6 +30,8 @@ echo "==> evaluation: public sets nobody here wrote (ARCD; XQuAD Arabic and Engl
 "$PY" -m eval --backend llamacpp --squad eval/benchmarks/xquad-dev.ar.json --squad-parallel eval/benchmarks/xquad-dev.en.json \
   --sample 12 --left-out 4 --articles 4 --distractors 2 --floors eval/public/floors.json \
   --out artifacts/eval-xquad-ci.json --baseline eval/public/xquad-ci.json
+echo "==> evaluation: overview, summary, timeline and comparison questions (eval/kinds), 2 per kind and language"
+"$PY" -m eval --kinds eval/kinds/gold.jsonl --limit 2 --floors eval/kinds/floors.json --out artifacts/eval-kinds-ci.json
 echo "==> evaluation: BELEBELE, Arabic questions over the English passages (the direction the embedded model reads worst), CI sample"
 "$PY" -m eval --backend llamacpp --squad eval/benchmarks/belebele-dev.en.json --squad-parallel eval/benchmarks/belebele-dev.ar.json \
   --parallel-only --sample 12 --left-out 4 --articles 6 --distractors 4 --floors eval/public/floors.json \

@@ -39,6 +39,8 @@ def test_stop_ends_the_answer_keeps_the_conversation_and_the_model_stops(page):
     page.wait_for_timeout(3000)
     assert page.inner_text("#chat .answer.stopped") == written  # nothing more arrives
     assert log.read_text().count("generation stopped early") == stops_before + 1  # the model itself stopped
+    assert page.input_value("#question textarea") == LONG_QUESTION  # back in the box, to resend or edit
+    page.fill("#question textarea", "")
 
     answer = ask(page, EN_QUESTION, 1)  # the next question is answered normally, after the first
     assert "kabul" in answer.inner_text().lower()
@@ -132,3 +134,26 @@ def test_a_withdrawn_draft_is_shown_as_such_with_the_closest_passages(ui_server,
         assert "مطار كابول" in text
         assert page.query_selector("#sources .sources.withdrawn .source")
         page.screenshot(path=str(ARTIFACTS / "ui-withdrawn.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("question", "label"), [(EN_QUESTION, "The model is reading these passages"),
+                                                 (AR_QUESTION, "يقرأ النموذج هذه المقاطع")])
+def test_the_passages_being_read_show_while_the_model_writes_then_the_cited_sources(page, question, label):
+    """Sources first: the panel shows what the model reads, labelled in the question's language,
+    before any draft word; once the checks pass it holds the answer's cited sources instead."""
+    clear(page)
+    page.evaluate("""() => { window.__firstUseful = null; window.__asked = performance.now();
+        new MutationObserver((_, obs) => {
+            if (document.querySelector('#sources .sources.reading .passage')) {
+                window.__firstUseful = performance.now() - window.__asked; obs.disconnect(); }
+        }).observe(document.querySelector('#sources'), {childList: true, subtree: true}); }""")
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    reading = page.wait_for_selector("#sources .sources.reading", timeout=ANSWER_TIMEOUT_MS)
+    assert label in reading.inner_text() and reading.query_selector(".passage")
+    assert page.query_selector("#chat .answer.streaming"), "the passages came only after the answer"
+    page.wait_for_selector("#chat .answer.turn-0", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_selector("#sources .sources:not(.reading) .source", timeout=15_000)
+    assert not page.query_selector("#sources .sources.reading")
+    assert CITED_TITLE in page.inner_text("#sources")
+    print(f"\nfirst useful content ({question[:20]}…): {page.evaluate('window.__firstUseful') / 1000:.1f} s")

@@ -77,7 +77,7 @@ class Answerer:
 
         messages = self.prompts.answer_messages(lang, standalone, [(x.title, x.date, x.texts) for x in sources])
         answer.question_tokens = llm.count_tokens(messages[-1]["content"])
-        yield StreamEvent(stage="writing")
+        yield StreamEvent(stage="writing", sources=answer.sources)
         draft.raw = yield from self._generate(llm, messages, answer, started, logprobs=draft.logprobs)
         answer.draft = draft.raw
         yield StreamEvent(stage="checking")

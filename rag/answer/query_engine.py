@@ -137,7 +137,7 @@ class GroundedQueryEngine(BaseQueryEngine):
         question = clean_question(question, self.answerer.settings.max_question_chars)
         started = started or time.perf_counter()
         routed = None
-        if self.kinds is not None and not history and standalone in (None, question):
+        if self.kinds is not None and standalone in (None, question):  # a kind stands alone: no rewrite
             routed = self.kinds.route(question, self.retriever.articles, self.llm, self.language, started)
         if routed is not None:
             for event, sources in routed:

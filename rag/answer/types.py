@@ -59,8 +59,10 @@ class StreamEvent:
     """One step of an answer being made. ``delta``: draft text to show; ``stage``: the model
     starts writing ("writing") or its reply is being checked ("checking"); ``answer``: the
     verified result, last. An event with none of them is a heartbeat (one per token the
-    draft holds back), so a consumer that wants to stop can do so between any two tokens."""
+    draft holds back), so a consumer that wants to stop can do so between any two tokens.
+    The "writing" event carries ``sources``: what the model reads, to show before the draft."""
 
     delta: str | None = None
     answer: Answer | None = None
     stage: str | None = None
+    sources: list[dict] | None = None  # with stage "writing": the numbered sources the model is reading
