@@ -27,11 +27,13 @@ from eval.report import chart, compare, format_outcomes, format_refusals, format
 from eval.side_by_side import format_side_by_side, side_by_side
 from eval.squad import build
 from rag import RAG, RagError, Settings
+from rag.backends import BackendFactory
 from rag.embedder import SentenceEmbedder
 from rag.settings import BACKENDS
 from rag.store import ChunkStore
 
 HERE = Path(__file__).resolve().parent
+Models = tuple[SentenceEmbedder, BackendFactory]  # loaded once, shared by several runs
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -138,9 +140,12 @@ def load_rows(args: argparse.Namespace, settings: Settings) -> tuple[list[dict],
 
 
 def run_ours(args: argparse.Namespace, rows: list[dict], settings: Settings, corpus: Path,
-             extra: dict) -> tuple[dict, SentenceEmbedder]:
-    """This project's pipeline over ``rows`` (generated, or replayed with ``--replay``)."""
-    if args.replay:
+             extra: dict, models: Models | None = None) -> tuple[dict, SentenceEmbedder]:
+    """This project's pipeline over ``rows`` (generated, or replayed with ``--replay``);
+    ``models``: an embedder and backends already loaded (eval/ci.py runs every gate with one)."""
+    if models and not args.replay:
+        rag = RAG(settings, ChunkStore(settings), *models)
+    elif args.replay:
         rag = RAG(settings, ChunkStore(settings), SentenceEmbedder.from_settings(settings),
                   backends=ReplayBackends(settings, args.replay))
         extra = {**extra, "replay": str(args.replay)}
@@ -205,7 +210,7 @@ def gate(args: argparse.Namespace, reports: dict[str, dict]) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, models: Models | None = None) -> int:
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.pipeline != "ours" and args.retrieval_only:
@@ -216,11 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.kinds:
             from eval import kinds
 
-            return kinds.main(args.kinds, args.limit, args.out, args.floors, Settings())
+            return kinds.main(args.kinds, args.limit, args.out, args.floors, Settings(), models)
         rows, settings, corpus, extra = load_rows(args, Settings())
         embedder = None
         if args.pipeline in ("ours", "both"):
-            reports["ours"], embedder = run_ours(args, rows, settings, corpus, extra)
+            reports["ours"], embedder = run_ours(args, rows, settings, corpus, extra, models)
         if args.pipeline in ("plain", "both"):
             reports["plain"] = run_plain_report(args, rows, settings, corpus, extra, embedder)
     except (GoldError, RagError, OSError) as exc:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from rag import RAG, Settings
 from rag.answer.types import Answer
+from rag.store import ChunkStore
 from rag.text.dates import mentioned_dates
 
 HERE = Path(__file__).resolve().parent
@@ -163,9 +164,10 @@ def index_home(settings: Settings) -> Path:
 
 
 def main(gold: Path, per_kind_lang: int | None, out: Path | None, floors_path: Path | None,
-         settings: Settings) -> int:
+         settings: Settings, models: tuple | None = None) -> int:
     rows = load(gold, per_kind_lang)
-    rag = RAG.from_settings(settings.model_copy(update={"data_dir": index_home(settings)}))
+    settings = settings.model_copy(update={"data_dir": index_home(settings)})
+    rag = RAG(settings, ChunkStore(settings), *models) if models else RAG.from_settings(settings)
     print(f"index: {rag.ingest(CORPUS).summary()} in {rag.stats()['location']}", flush=True)
     records = run(rag, rows)
     summary = summarize(records)
