@@ -198,7 +198,7 @@ class Callbacks:
                 target = save_upload(Path(str(upload)), name, self.settings.uploads_dir, limit)
                 saved = "" if target.name == name else f" (saved as `{target.name}`)"
                 report = self.rag.ingest([target], prune=False)
-                lines.append(f"- `{name}`{saved}: {ingest_message(report, self._titles())}")
+                lines.append(f"- `{name}`{saved}: {render.esc(ingest_message(report, self._titles()))}")
             except (RagError, OSError) as exc:
                 lines.append(f"- `{name}`: not indexed: {exc}")
         progress((len(files), len(files)), desc="done")
@@ -223,9 +223,9 @@ class Callbacks:
         if not url:
             return "Paste a link first · الصق رابطا أولا", gr.skip(), *self.overview(choice, query)
         try:
-            message = ingest_message(self.rag.ingest([url], prune=False), self._titles())
+            message = render.esc(ingest_message(self.rag.ingest([url], prune=False), self._titles()))
         except RagError as exc:
-            message = f"could not read {url}: {exc}"
+            message = render.esc(f"could not read {url}: {exc}")
         return message, "", *self.overview(choice, query)
 
     def export(self, turns: list[dict]):

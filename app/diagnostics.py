@@ -8,12 +8,13 @@ reader rather than for whoever installed the tool. :func:`diagnose` probes the b
 
 from __future__ import annotations
 
+from app.labels import pair
 from rag import RAG, RagError
 
-BACKEND_CHOICES = [("Automatic: Ollama if it runs, else built-in · تلقائي", "auto"),
-                   ("Built-in model on this computer · النموذج المدمج", "llamacpp"),
+BACKEND_CHOICES = [(pair("Automatic: Ollama if it runs, else built-in", "تلقائي"), "auto"),
+                   (pair("Built-in model on this computer", "النموذج المدمج"), "llamacpp"),
                    ("Ollama", "ollama"),
-                   ("OpenAI-compatible server · خادم متوافق", "openai-like"),
+                   (pair("OpenAI-compatible server", "خادم متوافق"), "openai-like"),
                    ("llama-index LLM", "llama-index")]
 
 

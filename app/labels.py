@@ -1,14 +1,14 @@
 """Every word the UI shows, in Arabic and English, in one place (pure: no gradio).
 
 Two uses, two helpers. Controls that every reader shares (buttons, settings, panels) carry
-both languages at once, ``both("ask")`` -> "Ask · اسأل", because the UI cannot know a reader's
+both languages at once, ``both("ask")`` -> "Ask · اسأل" (each half isolated, see ``pair``), because the UI cannot know a reader's
 language before they type. Messages that belong to one question (progress states, a withdrawn
 draft, a stopped answer) speak that question's language only: ``say("writing", "ar")``.
 The trade-off: bilingual labels are longer than one-language ones, which costs width on a phone;
 we keep each label short instead of adding a language switch the reader must find first.
 
->>> both("ask"), say("searching", "ar"), say("searching", "fr")
-('Ask · اسأل', 'أبحث في المقالات…', 'Searching the articles…')
+>>> both("ask").replace("\u2068", "<").replace("\u2069", ">"), say("searching", "ar"), say("searching", "fr")
+('<Ask> · <اسأل>', 'أبحث في المقالات…', 'Searching the articles…')
 >>> articles_indexed(5, "ar"), articles_indexed(1, "en")
 ('المقالات المفهرسة: 5', '1 article indexed')
 """
@@ -68,8 +68,14 @@ def say(key: str, lang: str | None) -> str:
     return entry["ar"] if lang == "ar" else entry["en"]
 
 
+def pair(en: str, ar: str) -> str:
+    """English and Arabic in one label, each half a bidi isolate (U+2068 ... U+2069) so neither
+    reorders the other: brackets, "Shift+Enter" or a number stay where each language puts them."""
+    return f"\u2068{en}\u2069 · \u2068{ar}\u2069"
+
+
 def both(key: str) -> str:
-    return f"{TEXT[key]['en']} · {TEXT[key]['ar']}"
+    return pair(TEXT[key]["en"], TEXT[key]["ar"])
 
 
 def articles_indexed(n: int, lang: str) -> str:

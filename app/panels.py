@@ -10,7 +10,7 @@ escaped once, in :func:`highlight` or :func:`app.render.esc`.
 
 from __future__ import annotations
 
-from app.labels import articles_indexed, both, say
+from app.labels import articles_indexed, both, pair, say
 from app.render import _get, cited_numbers, esc, withdrawn
 
 EMPTY_PANEL = ('<div class="sources empty" data-turn="-1"><p dir="ltr">Sources of the selected answer appear '
@@ -177,9 +177,9 @@ def articles_html(articles: list[dict], query: str = "") -> str:
 def library_label(stats: dict | None) -> str:
     """The one line a reader sees first: how many articles can be asked about."""
     if not stats:
-        return "⚠ The article index cannot be read · تعذرت قراءة فهرس المقالات"
+        return "⚠ " + pair("The article index cannot be read", "تعذرت قراءة فهرس المقالات")
     n = int(stats["articles"])
-    return f"{articles_indexed(n, 'en')} · {articles_indexed(n, 'ar')}"
+    return pair(articles_indexed(n, "en"), articles_indexed(n, "ar"))
 
 
 def status_html(problem: str = "", note: str = "") -> str:

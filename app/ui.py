@@ -25,15 +25,15 @@ from gradio.helpers import Examples
 from app import conversations, panels
 from app.callbacks import Callbacks, answer_dict
 from app.diagnostics import backend_choices
-from app.labels import both
+from app.labels import both, pair
 from rag import RAG, RagError, Settings
 from rag.ingest.formats import SUFFIXES
 from rag.settings import BACKENDS
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_CHOICES = [("Same as the question · لغة السؤال", "auto"), ("العربية · Arabic", "ar"),
-                    ("English · الإنجليزية", "en")]
+LANGUAGE_CHOICES = [(pair("Same as the question", "لغة السؤال"), "auto"), (pair("Arabic", "العربية"), "ar"),
+                    (pair("English", "الإنجليزية"), "en")]
 EXAMPLES = [
     "كم يوما تستغرق زيارة ستولتنبرج إلى باكو؟",
     "من هو وزير الخارجية الأذربيجاني؟",
@@ -210,7 +210,7 @@ def _ask_api(rag: RAG) -> Callable[[str, str], dict]:
 
 def build_ui(rag: RAG, settings: Settings, browser_secret: str | None = None) -> gr.Blocks:
     do = Callbacks(rag, settings)
-    with gr.Blocks(title="News QA · أسئلة الأخبار") as demo:
+    with gr.Blocks(title=pair("News QA", "أسئلة الأخبار")) as demo:
         widgets = _layout(settings, browser_secret or secrets.token_hex(32))
         _wire(demo, widgets, do, rag)
         gr.api(_ask_api(rag), api_name="ask", concurrency_id="model")

@@ -227,4 +227,4 @@ def test_library_lists_titles_and_dates_newest_first_and_filters():
     assert html.index("وزير الخارجية") < html.index("NATO chief") and "2024-03-18" in html
     assert "NATO" not in panels.articles_html(articles, "وزير") and "وزير" in panels.articles_html(articles, "وزير")
     assert "No title matches" in panels.articles_html(articles, "<zzz>") and "<zzz>" not in panels.articles_html(articles, "<zzz>")
-    assert panels.library_label({"articles": 5, "chunks": 33}) == "5 articles indexed · المقالات المفهرسة: 5"
+    assert panels.library_label({"articles": 5, "chunks": 33}) == "\u20685 articles indexed\u2069 · \u2068المقالات المفهرسة: 5\u2069"
