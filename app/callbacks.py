@@ -73,7 +73,7 @@ class Callbacks:
                           for a in articles]
         return (panels.status_html(problem), gr.update(label=panels.library_label(stats)),
                 panels.articles_html(articles, query), gr.update(choices=delete_choices, value=None),
-                panels.diagnostics_html(lines), gr.update(choices=delete_choices))
+                panels.diagnostics_html(lines), gr.update(choices=delete_choices), panels.collection_html(articles))
 
     def sources_for(self, turns: list[dict], index: int) -> str:
         if not 0 <= index < len(turns) or not turns[index].get("answer"):

@@ -195,3 +195,26 @@ def diagnostics_html(lines: list[tuple[str, str]]) -> str:
     rows = "".join(f'<li><b>{esc(what)}</b>: <span dir="auto">{esc(how)}</span></li>' for what, how in lines)
     return f'<ul class="diagnostics">{rows}</ul>'
 
+
+
+def collection_html(articles: list[dict], latest: int = 3) -> str:
+    """The first screen's line on what can be asked about: how many articles, their date range,
+    the latest titles; one element per language, each with its own direction.
+
+    >>> html = collection_html([{"title": "A", "date": "2024-03-18"}, {"title": "B", "date": ""}])
+    >>> "2 articles" in html and "2024-03-18" in html and 'dir="rtl"' in html
+    True
+    """
+    if not articles:
+        return ('<div class="collection"><p dir="ltr">No articles yet: add files or a link below.</p>'
+                '<p dir="rtl">لا مقالات بعد: أضف ملفات أو رابطا أدناه.</p></div>')
+    dated = sorted((a for a in articles if a.get("date")), key=lambda a: a["date"], reverse=True)
+    span = f"{dated[-1]['date']} – {dated[0]['date']}" if dated else ""
+    newest = [a.get("title") or a["article_id"] for a in dated[:latest]] or \
+        [a.get("title") or a.get("article_id", "") for a in articles[:latest]]
+    titles = "".join(f'<li dir="auto">{esc(t)}</li>' for t in newest)
+    n = len(articles)
+    en = f"{n} article{'s' if n != 1 else ''}" + (f", dated {span}" if span else "") + ". Latest:"
+    ar = f"عدد المقالات: {n}" + (f"، بتواريخ {span}" if span else "") + ". الأحدث:"
+    return (f'<div class="collection"><p dir="ltr" lang="en">{esc(en)}</p><p dir="rtl" lang="ar">{esc(ar)}</p>'
+            f'<ul>{titles}</ul></div>')

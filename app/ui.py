@@ -52,6 +52,7 @@ class Page:
     conv_list: gr.Radio
     drop_conv: gr.Button
     status_line: gr.HTML
+    collection: gr.HTML
     library: gr.Accordion
     search: gr.Textbox
     article_list: gr.HTML
@@ -91,6 +92,15 @@ def _layout(settings: Settings, secret: str) -> Page:
         drop_conv = gr.Button(both("delete_conversation"), size="sm", variant="stop", elem_id="delete-conversation")
     gr.Markdown(f"# {both('title')}", elem_id="title")
     status_line = gr.HTML(panels.status_html(), elem_id="status")
+    collection = gr.HTML(elem_id="collection")
+    with gr.Row(elem_id="add-row"):  # where to add articles: on the first screen, not in a closed panel
+        files = gr.File(label=f"{both('add_articles')} ({' '.join(SUFFIXES)})", file_count="multiple",
+                        file_types=list(SUFFIXES), type="filepath", elem_id="upload", height=110, scale=1)
+        with gr.Column(scale=1):
+            link = gr.Textbox(label=both("add_link"), placeholder="https://", max_lines=1, elem_id="link")
+            add_link = gr.Button(both("add_link_button"), elem_id="add-link", size="sm")
+    ingest_log = gr.Markdown(elem_id="ingest-log")
+    link_log = gr.Markdown(elem_id="link-log")
     with gr.Accordion(panels.library_label(None), open=False, elem_id="library") as library:
         search = gr.Textbox(label=both("search_articles"), elem_id="article-search", max_lines=1)
         article_list = gr.HTML(elem_id="articles")
@@ -98,13 +108,6 @@ def _layout(settings: Settings, secret: str) -> Page:
             to_delete = gr.Dropdown([], label=both("choose_article"), elem_id="article-to-delete", scale=3)
             delete = gr.Button(both("delete_article"), variant="stop", elem_id="delete-article", scale=1)
         delete_log = gr.Markdown(elem_id="delete-log")
-        files = gr.File(label=f"{both('add_articles')} ({' '.join(SUFFIXES)})", file_count="multiple",
-                        file_types=list(SUFFIXES), type="filepath", elem_id="upload")
-        ingest_log = gr.Markdown(elem_id="ingest-log")
-        with gr.Row():
-            link = gr.Textbox(label=both("add_link"), placeholder="https://", max_lines=1, elem_id="link", scale=3)
-            add_link = gr.Button(both("add_link_button"), elem_id="add-link", scale=1)
-        link_log = gr.Markdown(elem_id="link-log")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=300):
             chatbot = gr.Chatbot(elem_id="chat", label=both("conversation"), height=520, render_markdown=False,
@@ -137,7 +140,7 @@ def _layout(settings: Settings, secret: str) -> Page:
                                elem_id="backend")
         diagnostics = gr.HTML(elem_id="diagnostics")
 
-    return Page(turns, conv_id, saved, conv_list, drop_conv, status_line, library, search, article_list,
+    return Page(turns, conv_id, saved, conv_list, drop_conv, status_line, collection, library, search, article_list,
                 to_delete, delete, delete_log, files, ingest_log, link, add_link, link_log, chatbot, question, ask,
                 halt, clear, examples, scope_articles, since, until, export, export_file, sources, k, language,
                 backend, diagnostics)
@@ -146,7 +149,7 @@ def _layout(settings: Settings, secret: str) -> Page:
 def _wire(demo: gr.Blocks, w: Page, do: Callbacks, rag: RAG) -> None:
     """Which callback each control triggers (called inside the ``gr.Blocks`` context)."""
     quiet: dict[str, Any] = {"api_visibility": "undocumented"}
-    listing = [w.status_line, w.library, w.article_list, w.to_delete, w.diagnostics, w.scope_articles]
+    listing = [w.status_line, w.library, w.article_list, w.to_delete, w.diagnostics, w.scope_articles, w.collection]
     scope = [w.scope_articles, w.since, w.until]
     answer_out = [w.chatbot, w.question, w.turns, w.sources, w.status_line, w.ask, w.halt]
     chat_io: dict[str, Any] = dict(inputs=[w.question, w.turns, w.k, w.language, w.backend, *scope], outputs=answer_out,
