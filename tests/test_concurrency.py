@@ -1,4 +1,4 @@
-"""Several users at once, with the real models: 8 threads asking 12 questions through the Python
+"""Several users at once, with the real models: 8 threads asking 8 questions at once through the Python
 API while an article is added, and 8 clients at once through the UI's queue. Every answer must
 belong to its own question (its language, and citations only to the articles that question is
 about; through the API also the same answer as when asked alone), none may be lost, and the
@@ -25,7 +25,7 @@ NEW_ARTICLE = """افتتاح جسر النهر الجديد في مدينة ا�
 """
 
 
-DISTINCT = 3  # distinct questions per language: every one is asked alone first, then again at once
+DISTINCT = 2  # distinct questions per language: every one is asked alone first, then again at once
 
 
 def questions(gold_rows, n: int) -> list[dict]:
@@ -52,11 +52,11 @@ def check(row: dict, question: str, language: str, answered: bool, cited: set[st
     return None
 
 
-def test_eight_threads_twelve_questions_and_an_upload(seeded_rag, gold_rows, tmp_path):
+def test_eight_threads_eight_questions_and_an_upload(seeded_rag, gold_rows, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", backend="llamacpp")
     rag = RAG(settings, ChunkStore(settings), seeded_rag.embedder, seeded_rag.backends)  # the loaded models
     rag.ingest([SEEDS])
-    rows = questions(gold_rows, 12)  # each distinct question twice
+    rows = questions(gold_rows, 8)  # each distinct question twice
     upload = tmp_path / "bridge.txt"
     upload.write_text(NEW_ARTICLE, encoding="utf-8")
 
@@ -78,7 +78,7 @@ def test_eight_threads_twelve_questions_and_an_upload(seeded_rag, gold_rows, tmp
         results = list(pool.map(ask, range(len(rows))))
     problems = [(row["id"], why) for row, (why, _) in zip(rows, results) if why]
     assert not problems, problems
-    assert len(results) == 12 and sum(answered for _, answered in results) >= 8  # none lost, most answered
+    assert len(results) == 8 and sum(answered for _, answered in results) >= 5  # none lost, most answered
     states = rag.store.articles()
     assert len(states) == 6 and all(s.complete for s in states.values())
     assert sorted(rag.retriever.bm25.current().ids) == sorted(rag.store.chunks.get(include=[])["ids"])
