@@ -93,14 +93,6 @@ def _layout(settings: Settings, secret: str) -> Page:
     gr.Markdown(f"# {both('title')}", elem_id="title")
     status_line = gr.HTML(panels.status_html(), elem_id="status")
     collection = gr.HTML(elem_id="collection")
-    with gr.Row(elem_id="add-row"):  # where to add articles: on the first screen, not in a closed panel
-        files = gr.File(label=f"{both('add_articles')} ({' '.join(SUFFIXES)})", file_count="multiple",
-                        file_types=list(SUFFIXES), type="filepath", elem_id="upload", height=110, scale=1)
-        with gr.Column(scale=1):
-            link = gr.Textbox(label=both("add_link"), placeholder="https://", max_lines=1, elem_id="link")
-            add_link = gr.Button(both("add_link_button"), elem_id="add-link", size="sm")
-    ingest_log = gr.Markdown(elem_id="ingest-log")
-    link_log = gr.Markdown(elem_id="link-log")
     with gr.Accordion(panels.library_label(None), open=False, elem_id="library") as library:
         search = gr.Textbox(label=both("search_articles"), elem_id="article-search", max_lines=1)
         article_list = gr.HTML(elem_id="articles")
@@ -132,6 +124,14 @@ def _layout(settings: Settings, secret: str) -> Page:
                 export_file = gr.File(label=both("exported"), visible=False, elem_id="export-file", scale=2)
         with gr.Column(scale=2, min_width=300, elem_id="sources-col"):
             sources = gr.HTML(panels.EMPTY_PANEL, elem_id="sources")
+    with gr.Row(elem_id="add-row"):  # where to add articles: on the page, not in a closed panel
+        files = gr.File(label=f"{both('add_articles')} ({' '.join(SUFFIXES)})", file_count="multiple",
+                        file_types=list(SUFFIXES), type="filepath", elem_id="upload", height=110, scale=1)
+        with gr.Column(scale=1):
+            link = gr.Textbox(label=both("add_link"), placeholder="https://", max_lines=1, elem_id="link")
+            add_link = gr.Button(both("add_link_button"), elem_id="add-link", size="sm")
+    ingest_log = gr.Markdown(elem_id="ingest-log")
+    link_log = gr.Markdown(elem_id="link-log")
     with gr.Accordion(both("settings"), open=False, elem_id="settings"):
         with gr.Row():
             k = gr.Slider(1, 20, value=settings.top_k, step=1, label=both("passages"))

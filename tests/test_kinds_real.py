@@ -87,16 +87,16 @@ def test_a_scoped_fact_question_never_cites_outside_its_scope(seeded_rag):
         seeded_rag.ask("Who met Stoltenberg?", since="2030-01-01")
 
 
-def test_a_linked_article_is_answered_cited_with_its_url_and_exported(seeded_rag, tmp_path):
+def test_a_feed_article_is_answered_cited_with_its_url_and_exported(seeded_rag, tmp_path):
     site = NewsSite()
     try:
         settings = Settings(data_dir=tmp_path / "data", backend="llamacpp")
         rag = RAG(settings, ChunkStore(settings), seeded_rag.embedder, seeded_rag.backends)  # models shared
         url = site.url("/news/youm_cbe_rates.html")
-        report = rag.ingest([url])
-        assert len(report.added) == 1, report.summary()
-        answer = rag.ask("By how many basis points did Egypt's central bank raise interest rates?",
-                         articles=report.added)
+        report = rag.ingest([site.url("/feed.xml")])  # the feed's two entries, this page among them
+        assert len(report.added) == 2, report.summary()
+        cbe = next(a["article_id"] for a in rag.articles() if a["url"] == url)
+        answer = rag.ask("By how many basis points did Egypt's central bank raise interest rates?", articles=[cbe])
         assert answer.answered and "600" in answer.text, answer.text
         assert {c.url for c in answer.citations} == {url}
         markdown = rag.export_markdown([answer])

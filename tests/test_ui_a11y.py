@@ -31,6 +31,8 @@ def violations(page) -> list[str]:
 def test_axe_finds_no_serious_violation_in_either_language(ui_server, chromium, viewport):  # noqa: F811
     assert AXE.is_file(), f"axe-core is missing at {AXE}: run scripts/setup.sh (it fetches it from npm)"
     with browser_page(chromium, ui_server, viewport=VIEWPORTS[viewport]) as page:
+        page.wait_for_function("() => !document.querySelector('.pending')", timeout=30_000)
+        page.wait_for_timeout(1000)  # the first screen's load event has finished fading its outputs in
         found = {"first screen": violations(page)}
         for turn, (lang, question) in enumerate(QUESTIONS.items()):
             page.fill("#question textarea", question)

@@ -114,12 +114,13 @@ def test_an_article_added_by_link_is_cited_with_its_page_and_can_be_deleted(page
         site.close()
 
 
-def test_the_first_screen_says_what_the_collection_is_and_where_to_add(page):
+def test_the_first_screen_says_what_the_collection_is_and_where_to_add(ui_server, chromium):  # noqa: F811
     """Before anything is opened: the number of articles, their date range, the latest titles,
-    each language in its own element; and the upload and link boxes in view."""
-    first = page.inner_text("#collection")
-    assert "5 articles, dated 2024-03-18 – 2024-03-18" in first and "عدد المقالات: 5" in first
-    assert "أمين الناتو: نتطلع لتعزيز الشراكة" in first  # the one dated seed is the latest
-    assert {p.get_attribute("dir") for p in page.query_selector_all("#collection p")} == {"ltr", "rtl"}
-    assert page.is_visible("#upload") and page.is_visible("#link input") and page.is_visible("#add-link")
-    assert page.get_attribute("#library", "class") and not page.is_visible("#articles")  # the list stays closed
+    each language in its own element; and the upload and link boxes on the page, not in a panel."""
+    with browser_page(chromium, ui_server) as page:
+        first = page.inner_text("#collection")
+        assert "5 articles, dated 2024-03-18 – 2024-03-18" in first and "عدد المقالات: 5" in first
+        assert "أمين الناتو: نتطلع لتعزيز الشراكة" in first  # the one dated seed is the latest
+        assert {p.get_attribute("dir") for p in page.query_selector_all("#collection p")} == {"ltr", "rtl"}
+        assert not page.is_visible("#articles")  # the article list is still closed...
+        assert page.is_visible("#upload") and page.is_visible("#link input") and page.is_visible("#add-link")
