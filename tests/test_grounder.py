@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.answer.checks import Draft
 from rag.answer.citations import parse_answer
 from rag.answer.grounder import Grounder
+from rag.answer.verdicts import Draft
 from rag.retrieval.evidence import Segment, Source
 from rag.settings import Settings
 

@@ -17,7 +17,7 @@ from rag.kinds.timeline import timeline_events
 from rag.retrieval.evidence import Segment
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT.parent / "shared" / "benchmarks"
+BENCH = ROOT / "eval" / "benchmarks"  # the public sets, as the CI gates read them
 
 
 def rows(path: Path) -> list[dict]:

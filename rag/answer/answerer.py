@@ -22,17 +22,11 @@ import time
 from collections.abc import Generator, Iterator
 
 from rag.answer import prompts
-from rag.answer.checks import (
-    SENTINEL,
-    Check,
-    Draft,
-    Reason,
-    Verdict,
-)
 from rag.answer.citations import cited_numbers, parse_answer, render
 from rag.answer.selector import Evidence
 from rag.answer.spellings import add_arabic_names, drop_unsourced_arabic
 from rag.answer.types import Answer, Citation, StreamEvent
+from rag.answer.verdicts import SENTINEL, Check, Draft, Reason, Verdict
 from rag.backends.base import ChatBackend
 from rag.embedder import SentenceEmbedder
 from rag.retrieval.passage import Passage

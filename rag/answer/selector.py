@@ -24,7 +24,7 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from rag.answer.checks import Check, Draft, Verdict
+from rag.answer.verdicts import Check, Draft, Verdict
 from rag.retrieval.evidence import Segment, Source, score_segments, select_sources
 from rag.retrieval.nodes import node_to_passage, source_to_node
 from rag.retrieval.passage import Passage
