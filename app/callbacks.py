@@ -22,7 +22,8 @@ from app.diagnostics import diagnose
 from app.ingest_messages import ingest_message
 from app.labels import within
 from app.runs import Runs
-from rag import RAG, Answer, Citation, RagError, Settings
+from app.turns import answer_dict, answer_from_dict, chat_messages
+from rag import RAG, RagError, Settings
 from rag.ingest.plaintext import MB
 from rag.ingest.uploads import save_upload
 from rag.text.language import detect_language
@@ -30,31 +31,8 @@ from rag.text.language import detect_language
 log = logging.getLogger(__name__)
 
 LANGUAGES = {"auto": None, "ar": "ar", "en": "en"}
-ANSWER_KEYS = ("question", "text", "answered", "language", "citations", "sources", "backend", "model",
-               "refusal_reason", "refused_by", "draft", "timings")
 IDLE = (gr.update(visible=True), gr.update(visible=False))  # (Ask, Stop)
 BUSY = (gr.update(visible=False), gr.update(visible=True))
-
-
-def chat_messages(turns: list[dict]) -> list[dict]:
-    messages = []
-    for i, turn in enumerate(turns):
-        messages.append({"role": "user", "content": render.user_html(turn["question"], i, turn.get("scope", ""))})
-        if turn.get("answer"):
-            content = render.answer_html(turn["answer"], i)
-        elif turn.get("error"):
-            content = render.error_html(turn["error"])
-        elif "stopped" in turn:
-            content = render.stopped_html(turn["stopped"], turn.get("lang"))
-        else:
-            content = render.streaming_html(turn.get("partial", ""), turn.get("stage", "searching"), turn.get("lang"))
-        messages.append({"role": "assistant", "content": content})
-    return messages
-
-
-def answer_dict(answer) -> dict:
-    data = answer.to_dict()
-    return {key: data[key] for key in ANSWER_KEYS}
 
 
 class Callbacks:
@@ -113,7 +91,10 @@ class Callbacks:
                     turn["partial"] += event.delta
                 if event.answer is not None:
                     turn["answer"] = answer_dict(event.answer)
-                reading = panels.reading_html(event.sources, turn["lang"], index) if event.sources else gr.skip()
+                reading = gr.skip()
+                if event.sources:
+                    turn["reading"] = event.sources
+                    reading = panels.reading_html(event.sources, turn["lang"], index)
                 if event.stage or event.delta:
                     yield chat_messages(turns), gr.skip(), turns, reading, gr.skip(), *BUSY
         except (RagError, ValueError) as exc:
@@ -127,6 +108,7 @@ class Callbacks:
         if run.discard:  # New chat or another conversation took over: leave what it shows
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), *IDLE
             return
+        turn.pop("reading", None)
         if turn.get("answer") or "stopped" in turn:
             turn.pop("partial", None)
             again = question if "stopped" in turn else gr.skip()  # after Stop, the question is back to resend or edit
@@ -238,11 +220,3 @@ class Callbacks:
         path = folder / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
         path.write_text(self.rag.export_markdown(answers), encoding="utf-8")
         return gr.update(value=str(path), visible=True)
-
-
-def answer_from_dict(data: dict) -> Answer:
-    """A saved answer (``answer_dict``) back as an ``Answer`` for the Markdown export."""
-    citations = [Citation(**{k: c[k] for k in ("number", "article_id", "title", "quote", "start", "end", "score")},
-                          url=c.get("url", "")) for c in data.get("citations", [])]
-    return Answer(question=data["question"], text=data["text"], answered=data["answered"], language=data["language"],
-                  answer_language=data["language"], citations=citations)

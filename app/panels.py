@@ -202,19 +202,25 @@ def collection_html(articles: list[dict], latest: int = 3) -> str:
     the latest titles; one element per language, each with its own direction.
 
     >>> html = collection_html([{"title": "A", "date": "2024-03-18"}, {"title": "B", "date": ""}])
-    >>> "2 articles" in html and "2024-03-18" in html and 'dir="rtl"' in html
+    >>> "2 articles; 1 with a date: <bdi" in html and '<li dir="auto">B</li>' in html and 'dir="rtl"' in html
     True
     """
     if not articles:
         return ('<div class="collection"><p dir="ltr">No articles yet: add files or a link below.</p>'
                 '<p dir="rtl">لا مقالات بعد: أضف ملفات أو رابطا أدناه.</p></div>')
     dated = sorted((a for a in articles if a.get("date")), key=lambda a: a["date"], reverse=True)
-    span = f"{dated[-1]['date']} – {dated[0]['date']}" if dated else ""
-    newest = [a.get("title") or a["article_id"] for a in dated[:latest]] or \
-        [a.get("title") or a.get("article_id", "") for a in articles[:latest]]
+    undated = [a for a in articles if not a.get("date")]
+    newest = [a.get("title") or a.get("article_id", "") for a in (dated + undated)[:latest]]
     titles = "".join(f'<li dir="auto">{esc(t)}</li>' for t in newest)
-    n = len(articles)
-    en = f"{n} article{'s' if n != 1 else ''}" + (f", dated {span}" if span else "") + ". Latest:"
-    ar = f"عدد المقالات: {n}" + (f"، بتواريخ {span}" if span else "") + ". الأحدث:"
-    return (f'<div class="collection"><p dir="ltr" lang="en">{esc(en)}</p><p dir="rtl" lang="ar">{esc(ar)}</p>'
+    n, m = len(articles), len(dated)
+    span = dated[0]["date"] if m and dated[-1]["date"] == dated[0]["date"] else \
+        f"{dated[-1]['date']} – {dated[0]['date']}" if m else ""
+    when = f'<bdi dir="ltr">{esc(span)}</bdi>'  # the dates keep their order inside the Arabic line
+    en = esc(f"{n} article{'s' if n != 1 else ''}")
+    ar = esc(f"عدد المقالات: {n}")
+    if m:
+        en += f", dated {when}" if m == n else f"; {m} with a date: {when}"
+        ar += f"، بتاريخ {when}" if m == n else f"؛ منها {m} بتاريخ: {when}"
+    return (f'<div class="collection"><p dir="ltr" lang="en">{en}. Latest:</p>'
+            f'<p dir="rtl" lang="ar">{ar}. الأحدث:</p>'
             f'<ul>{titles}</ul></div>')

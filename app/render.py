@@ -200,9 +200,25 @@ def plain_text(answer) -> str:
     return "\n".join(lines)
 
 
-def streaming_html(partial: str, stage: str = "writing", lang: str | None = None) -> str:
-    """The answer being made: the progress state in the question's language, then the draft
-    so far, labelled as not checked (its markers are not links until the checks pass)."""
+def reading_list(sources: list[dict], lang: str | None, limit: int = 140) -> str:
+    """The passages the model is reading, under the progress state: shown on a phone, where the
+    side panel that lists them (app/panels.py ``reading_html``) is hidden."""
+    items = "".join(
+        f'<li dir="auto"><span class="num">[{int(s["number"])}]</span> <b>{esc(s.get("title") or s.get("article_id"))}</b>'
+        + (f': {esc(shorten((s.get("texts") or [""])[0], limit))}' if s.get("texts") else "") + "</li>"
+        for s in sources)
+    return f'<details class="inline-reading" open><summary>{esc(say("reading", lang))}</summary><ol>{items}</ol></details>'
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def streaming_html(partial: str, stage: str = "writing", lang: str | None = None,
+                   reading: list[dict] | None = None) -> str:
+    """The answer being made: the progress state in the question's language, the passages being
+    read (phones), then the draft so far, labelled as not checked (its markers are not links
+    until the checks pass)."""
     lang = lang or detect_language(partial)
     draft = ""
     if partial.strip():
@@ -211,7 +227,8 @@ def streaming_html(partial: str, stage: str = "writing", lang: str | None = None
                  f'{body}<span class="cursor">▍</span></div>')
     stage_text = say(stage, lang)
     return (f'<div class="answer streaming stage-{esc(stage)}" dir="{text_dir(stage_text)}" lang="{esc(lang)}">'
-            f'<p class="stage" role="status">⏳ {esc(stage_text)}</p>{draft}</div>')
+            f'<p class="stage" role="status">⏳ {esc(stage_text)}</p>{reading_list(reading, lang) if reading else ""}'
+            f'{draft}</div>')
 
 
 def stopped_html(partial: str, lang: str | None = None) -> str:

@@ -23,9 +23,10 @@ import gradio as gr
 from gradio.helpers import Examples
 
 from app import conversations, panels
-from app.callbacks import Callbacks, answer_dict
+from app.callbacks import Callbacks
 from app.diagnostics import backend_choices
 from app.labels import both, pair
+from app.turns import answer_dict
 from rag import RAG, RagError, Settings
 from rag.ingest.formats import SUFFIXES
 from rag.settings import BACKENDS

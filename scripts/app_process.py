@@ -23,14 +23,15 @@ def free_port() -> int:
 
 
 def start_app(data_dir: Path, log: Path, env_extra: dict | None = None,
-              timeout_s: float = 600) -> tuple[subprocess.Popen, str]:
-    """(the app's process, its URL) once it answers HTTP; SystemExit if it dies or stays down."""
+              timeout_s: float = 600, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """(the app's process, its URL) once it answers HTTP; SystemExit if it dies or stays down.
+    ``root``: the checkout whose app runs (another commit's worktree, to time a before/after)."""
     port = free_port()
     env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_UI_PORT": str(port), "RAG_UI_HOST": "127.0.0.1",
            "PYTHONUNBUFFERED": "1", **(env_extra or {})}
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = log.open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=root, env=env, stdout=handle, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

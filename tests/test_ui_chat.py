@@ -96,12 +96,61 @@ def test_reload_keeps_the_conversation_and_its_follow_up_context(page):
     assert "متى انضمت" not in page.text_content("#conversation-list") and not page.query_selector("#chat .answer")
 
 
+# How many lines each text of a control or its label takes (buttons, labels, summaries; not the
+# messages or the example questions): distinct line tops of the text's own boxes.
+LABEL_LINES = """() => {
+  const found = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const text = walk.currentNode, el = text.parentElement;
+    if (!text.textContent.trim() || !el.closest('button, label, summary, [data-testid="block-info"]')) continue;
+    if (el.closest('#chat .message, #examples') || getComputedStyle(el).visibility === 'hidden') continue;
+    const range = document.createRange(); range.selectNodeContents(text);
+    const tops = [];
+    for (const box of range.getClientRects()) {
+      if (box.width > 0 && !tops.some(y => Math.abs(y - box.top) < box.height / 2)) tops.push(box.top);
+    }
+    if (tops.length) found.push([(el.closest('[id]') || {}).id || el.tagName, tops.length, text.textContent.trim()]);
+  }
+  return found;
+}"""
+
+
+def test_the_conversation_label_never_covers_a_message(page):
+    """After several turns, scroll each message's first line to the top of the conversation: it is
+    what shows there, not the "Conversation" label drawn over it."""
+    clear(page)
+    for turn, question in enumerate(["Who painted the Mona Lisa?", "ما عاصمة البيرو؟", "What is the boiling point of mercury?"]):
+        ask(page, question, turn)  # refused at once: nothing about them is in the articles
+    covered = page.evaluate("""() => {
+        const scroller = document.querySelector('#chat .bubble-wrap'), hidden = [];
+        document.querySelector('#chat').scrollIntoView({block: 'center'});
+        for (const msg of document.querySelectorAll('#chat .question, #chat .answer')) {
+            const bubble = msg.parentElement;  // its first line at the top of the conversation's scroll area
+            scroller.scrollTop += bubble.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+            const box = msg.getBoundingClientRect();
+            for (const o of document.querySelectorAll('#chat .wrapper > :not(.bubble-wrap)')) {  // label, icons
+                const b = o.getBoundingClientRect();
+                if (b.width && b.height && b.left < box.right && box.left < b.right && b.top < box.bottom && box.top < b.bottom)
+                    hidden.push([msg.innerText.slice(0, 30), o.tagName + '.' + o.className]);
+            }
+        }
+        return hidden; }""")
+    assert not covered, covered
+
+
 def test_phone_layout_keeps_ask_and_the_cited_source_in_view(ui_server, chromium):  # noqa: F811
     with browser_page(chromium, ui_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as phone:
         box = phone.locator("#ask").bounding_box()
         assert box and box["y"] + box["height"] <= 844, box  # Ask on the first screen
         phone.screenshot(path=str(ARTIFACTS / "ui-phone-start.png"))
-        answer = ask(phone, AR_QUESTION, 0)
+        phone.fill("#question textarea", AR_QUESTION)
+        phone.click("#ask")  # sources first on the phone too: under the progress state, while the model writes
+        reading = phone.wait_for_selector("#chat .answer.streaming .inline-reading li", state="visible",
+                                          timeout=ANSWER_TIMEOUT_MS)
+        assert "يقرأ النموذج هذه المقاطع" in phone.inner_text("#chat .answer.streaming .inline-reading summary")
+        assert reading.inner_text().startswith("[")
+        answer = phone.wait_for_selector("#chat .answer.turn-0", timeout=ANSWER_TIMEOUT_MS)
+        assert not answer.query_selector(".inline-reading")  # the checked answer lists its cited sources instead
         marker = answer.query_selector("a.cite")
         marker.scroll_into_view_if_needed()
         marker.click()
@@ -111,10 +160,18 @@ def test_phone_layout_keeps_ask_and_the_cited_source_in_view(ui_server, chromium
         assert 0 <= top and bottom <= 844, (top, bottom)
         assert CITED_TITLE in item.inner_text()
         phone.screenshot(path=str(ARTIFACTS / "ui-phone-answer.png"))
-        for width in (360, 430):
+        toggle = phone.locator("#history-bar .toggle-button")  # the saved conversations: a labelled button
+        assert toggle.get_attribute("aria-label") == "Conversations · المحادثات"
+        toggle.click()
+        phone.wait_for_selector("#conversation-list", state="visible", timeout=5_000)
+        toggle.click()
+        for width in (360, 390, 430):
             phone.set_viewport_size({"width": width, "height": 800})
+            phone.wait_for_timeout(300)
             overflow = phone.evaluate("() => document.documentElement.scrollWidth - innerWidth")
             assert overflow <= 1, f"{overflow}px of horizontal overflow at {width}px"
+            tall = [(where, n, text) for where, n, text in phone.evaluate(LABEL_LINES) if n > 2]
+            assert not tall, f"control labels on more than two lines at {width}px: {tall}"
 
 
 def test_a_withdrawn_draft_is_shown_as_such_with_the_closest_passages(ui_server, chromium, request):  # noqa: F811

@@ -174,6 +174,7 @@ def test_upload_lists_answers_and_delete_removes_it(page, tmp_path, request):
 
     # immediately searchable: the answer cites the new article (what the small model makes of
     # it is the answering pipeline's business, not the UI's)
+    clear(page)  # turn 0 of a fresh chat (an earlier test's turn 0 would match at once)
     answer = ask(page, "When did the new bridge over the Kura river in Mingachevir open?", 0)
     answer.query_selector("a.cite").click()
     source = page.wait_for_selector("#sources .source.active", timeout=15_000)

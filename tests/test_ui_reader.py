@@ -119,8 +119,31 @@ def test_the_first_screen_says_what_the_collection_is_and_where_to_add(ui_server
     each language in its own element; and the upload and link boxes on the page, not in a panel."""
     with browser_page(chromium, ui_server) as page:
         first = page.inner_text("#collection")
-        assert "5 articles, dated 2024-03-18 – 2024-03-18" in first and "عدد المقالات: 5" in first
+        assert "5 articles; 1 with a date: 2024-03-18" in first and "عدد المقالات: 5" in first
         assert "أمين الناتو: نتطلع لتعزيز الشراكة" in first  # the one dated seed is the latest
+        assert len(page.query_selector_all("#collection li")) == 3  # undated titles fill the list
         assert {p.get_attribute("dir") for p in page.query_selector_all("#collection p")} == {"ltr", "rtl"}
         assert not page.is_visible("#articles")  # the article list is still closed...
         assert page.is_visible("#upload") and page.is_visible("#link input") and page.is_visible("#add-link")
+
+
+def test_each_half_of_a_bilingual_label_keeps_its_own_direction(ui_server, chromium):  # noqa: F811
+    """"RSS/Atom" ends the Arabic half of the add-a-link label, so it must be drawn at that half's
+    left end, left of "موجز"; in one mixed-direction string it lands right of it instead. And every
+    bilingual label and placeholder on the page is two isolated halves."""
+    with browser_page(chromium, ui_server) as page:
+        lefts = page.evaluate("""() => {
+            const label = [...document.querySelectorAll('#link label span, #link [data-testid="block-info"]')]
+                .find(e => e.textContent.includes('موجز'));
+            const text = [...label.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('موجز'));
+            const at = (word, from) => { const r = document.createRange(), i = text.textContent.indexOf(word, from);
+                r.setStart(text, i); r.setEnd(text, i + word.length); return r.getBoundingClientRect().left; };
+            const arabic = text.textContent.indexOf('أضف');
+            return [at('RSS/Atom', arabic), at('موجز', arabic)]; }""")
+        assert lefts[0] < lefts[1], f"RSS/Atom drawn right of موجز: {lefts}"
+        mixed = page.evaluate(r"""() => {
+            const texts = [...document.querySelectorAll('button, label span, textarea, [data-testid="block-info"]')]
+                .flatMap(e => [e.getAttribute('placeholder') || '', e.childNodes.length === 1 ? e.textContent : '']);
+            return texts.filter(t => / · /.test(t) && /[\u0600-\u06FF]/.test(t) && /[A-Za-z]/.test(t)
+                                     && !/\u2068[^\u2068\u2069]*\u2069 · \u2068[^\u2068\u2069]*\u2069/.test(t)); }""")
+        assert not mixed, mixed

@@ -173,6 +173,15 @@ def test_progress_states_speak_the_question_language():
     assert "Checking the answer" in render.streaming_html("Kabul", "checking", "en")
 
 
+def test_the_passages_being_read_show_under_the_progress_state_escaped():
+    sources = [{"number": 2, "title": "الناتو <i>", "texts": ["زار ستولتنبرغ باكو " * 20, "second"]}]
+    html = render.streaming_html("", "writing", "ar", sources)
+    assert "يقرأ النموذج هذه المقاطع" in html and "[2]" in html and "الناتو &lt;i&gt;" in html
+    assert "second" not in html and "…" in html  # the first passage, shortened
+    assert html.index('class="stage"') < html.index("inline-reading")
+    assert "inline-reading" not in render.streaming_html("", "writing", "ar")
+
+
 def withdrawn_answer(**extra):
     answer = {"text": "لم أجد إجابة عن هذا السؤال في المقالات المتاحة.", "answered": False, "language": "ar",
               "citations": [], "refused_by": "grounding", "draft": "التقى ستولتنبرغ بالوزير. [1]",
