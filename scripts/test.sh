@@ -16,7 +16,7 @@ echo "==> ruff (lint) and mypy (types of rag/, app/ and eval/)"
 "$PY" -m ruff check rag app eval tests scripts
 "$PY" -m mypy
 echo "==> pytest"
-"$PY" -m pytest -q
+"$PY" -m pytest -q --durations=25  # the slowest tests, to keep CI under 30 minutes
 
 echo "==> evaluation gates (eval/ci.py lists them: seed retrieval, eval/general, ARCD, XQuAD, kinds, BELEBELE)"
 "$PY" -m eval.ci
