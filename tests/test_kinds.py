@@ -51,10 +51,11 @@ def test_public_benchmark_questions_stay_facts():
 
 
 @pytest.mark.parametrize(("name", "floor"), [("kinds/gold.jsonl", 1.0), ("kinds/blind.jsonl", 0.95),
-                                             ("kinds/blind_test.jsonl", 0.70)])
+                                             ("kinds/blind_test.jsonl", 0.95), ("kinds/blind_test2.jsonl", 0.60)])
 def test_router_accuracy_per_set(name, floor):
-    """gold: written with the rules; blind: written by someone who never saw them, then used to
-    tune them; blind_test: written blind and never tuned on (its figure is the honest one)."""
+    """gold: written with the rules; blind and blind_test: each written by someone who never saw
+    the rules, then used to tune them (blind_test was the held-out set at 75% before its round);
+    blind_test2: written blind and never tuned on (its figure, 63%, is the honest one)."""
     data = rows(ROOT / "eval" / name)
     right = sum(classify(r["question"]) == r["kind"] for r in data)
     assert {r["kind"] for r in data} <= set(KINDS) and right / len(data) >= floor, right / len(data)

@@ -39,27 +39,35 @@ _FACT_START = re.compile(rf"^(?:{_EN_WH}|which (?!{_ARTICLES_EN}|topics|subjects
 
 _RULES: list[tuple[str, re.Pattern]] = [
     ("timeline", re.compile(
-        r"\btime ?line\b|\bchronolog|\bsequence of events\b|\b(?:in|by) (?:date|chronological|time) order\b"
+        r"\btime ?line\b|\bchrono(?:log|lg)|\bsequence of events\b|\b(?:trace|track) how\b|\bhow .{2,60} (?:evolved|developed)\b"
+        r"|\bfrom the (?:first|start|beginning) .{2,60} to the\b|\b(?:in|by) (?:date|chronological|time) order\b"
         r"|\bdate by date\b|\bby date\b|\bover time\b|\bmilestones\b|\bunfold|\bstep by step\b"
         r"|\bwhat happened (?:in .{2,60} )?(?:between|from|since)\b|\bkey dates\b|\border of events\b|\bevents in order\b"
         r"|\bin order\b.*\bevents\b|\bevents\b.*\bin order\b"
         r"|(?:ال)?تسلسل(?:ا)? (?:ال)?زمني|(?:الخط|الجدول|خطا?|جدولا?|سردا?) (?:ال)?زمني|تسلسل (?:ال)?احداث|بالترتيب الزمني"
         r"|(?:ال)?ترتيب(?:ا)? (?:ال)?زمني|حسب التاريخ|بالتسلسل|مع مرور الوقت|عبر الزمن|المحطات|مراحل تطور"
         r"|(?:ماذا|ما الذي|شو|ايش) (?:حدث|صار|جري) .{0,60}(?:بين|من .{2,30} (?:الي|لحد|حتي))"
-        r"|ابرز التواريخ|اهم التواريخ|التواريخ (?:الرئيسيه|المهمه)|الاحداث المتتاليه|رتب .{0,40}احداث")),
+        r"|ابرز التواريخ|اهم التواريخ|التواريخ (?:الرئيسيه|المهمه)|الاحداث المتتاليه|رتب .{0,40}احداث"
+        r"|(?:ب)?ترتيب(?:ها|هم|ه) (?:ال)?زمني|خطوه بخطوه|بالترتيب\W*$|رتب(?:هم|ها)\b"
+        r"|كيف (?:تطورت|تطور) .{2,60}(?:منذ|من) .{2,40}(?:حتي|الي|لحد)")),
     ("comparison", re.compile(
         r"^(?:please )?(?:compare|contrast)\b|\bcompare\b|\bcomparison\b|\bhow (?:do|does|did) .{2,80} differ\b"
         r"|\bdifferences? between\b|\bsimilarit(?:y|ies) (?:and|between)\b|\bside by side\b"
         r"|\b(?:agree|differ)\b.{0,60}\bor (?:do they )?(?:differ|disagree|agree)\b"
         r"|\bin what ways? (?:do|does|did) .{2,80} (?:differ|agree)\b"
+        r"|\b(?:disagree|diverge)\b|\bcontrast(?:s|ed)? with\b|\bopposing (?:views|viewpoints|positions|sides)\b"
+        r"|\btell the same story\b|\b(?:different|competing|conflicting) (?:accounts|versions|narratives)\b"
         r"|(?:^|\s)(?:قارن|وقارن|وازن)(?:\s|$)|مقارنه بين|الفرق بين|الفروق بين|الاختلاف بين|اوجه (?:الشبه|الاختلاف)"
-        r"|كيف (?:تختلف|يختلف)|جنبا الي جنب|هل (?:تتفق|يتفق) .{2,80} ام (?:تختلف|يختلف)")),
+        r"|كيف (?:تختلف|يختلف)|جنبا الي جنب|هل (?:تتفق|يتفق) .{2,80} ام (?:تختلف|يختلف)"
+        r"|اختلف(?:ت)? (?:روايه|روايات)|بالطريقه نفسها|بنفس الطريقه|(?:^|\s)قابل (?:ليا |لي )?بين"
+        r"|وجهات النظر (?:المختلفه|المتعارضه|المتباينه)")),
     ("summary", re.compile(
         r"^(?:please |can (?:you|u) |could you )?(?:summ?ari[sz]e|sum up|recap|brief me|condense)\b"
         r"|\bsumm?ar(?:y|ise|ize)\b|\bsum up\b|\bcondense\b|\bin a nutshell\b|\bgist\b|\btakeaways\b"
-        r"|\bin (?:a few|one|two|three) sentences\b|\btl;?dr\b|\bkey points\b|\bmain points\b"
+        r"|\bin (?:a few|one|two|three) sentences\b|\btl;?dr\b|\bkey points\b|\bmain points\b|\bessence\b|\bin short\b"
         r"|(?:^|\s)(?:لخص|لخصلي|تلخصلي|تلخص|اختصر|الخص)|ملخص|تلخيص|باختصار|بايجاز|موجز|ابرز النقاط"
-        r"|النقاط الرئيسيه|ابرز ما (?:ورد|جاء|قيل)|اهم ما (?:ورد|جاء|قيل)")),
+        r"|النقاط الرئيسيه|ابرز ما (?:ورد|جاء|قيل)|اهم ما (?:ورد|جاء|قيل)|اهم النقاط|خلاصه|الزبده"
+        r"|الفكره (?:الرئيسيه|الاساسيه) (?:ل|في |من )?(?:ال)?(?:تقرير|مقال|خبر|تغطيه)")),
     ("overview", re.compile(
         rf"\bwhat (?:are|is) (?:these|the|this|all) {_ARTICLES_EN} (?:about|on|covering)\b"
         rf"|\bwhat (?:do|does) (?:these|the|this|all) (?:\w+ )?{_ARTICLES_EN} (?:cover|discuss|deal with|talk about|consist)"
@@ -68,6 +76,7 @@ _RULES: list[tuple[str, re.Pattern]] = [
         rf"|\b(?:list|show) (?:me )?(?:all )?(?:the |all )?(?:\w+ )?(?:{_ARTICLES_EN}|topics|subjects)\b"
         rf"|\bwhich {_ARTICLES_EN} (?:do you have|are there)\b|\bwhat {_ARTICLES_EN} (?:do you have|are there)\b"
         rf"|\bwhich topics\b|\bwhat topics\b|\bwhat subjects\b|\bwhat you(?:'ve| have) got\b"
+        rf"|\bwh?at kinds? of {_ARTICLES_EN}\b|\bbird'?s[- ]eye view\b|\bwhich themes\b|\bwhat themes\b"
         rf"|\b{_ARTICLES_EN} (?:consists? of|covers?)\b"
         rf"|\b(?:broadly|overall|in general)\b.*\b{_ARTICLES_EN}\b|\b{_ARTICLES_EN}\b.*\b(?:broadly|overall|in general)\b"
         rf"|(?:عن ماذا|عما|ماذا|ما الذي|ما|علي ماذا) (?:تتحدث|تتناول|تغطي|تناقش|يتناول|يتحدث|يغطي|يحتوي|يحتويه|تحتوي)"
@@ -75,7 +84,8 @@ _RULES: list[tuple[str, re.Pattern]] = [
         r"|(?:المواضيع|الموضوعات|القضايا|العناوين) (?:الرئيسيه|الاساسيه|التي|اللي)|اهم المواضيع|اهم الموضوعات"
         rf"|نظره عامه|(?:اعرض|اذكر|قائمه|عناوين)(?: لي)?(?: قائمه)? ?(?:ب)?{_ARTICLES_AR}"
         rf"|(?:محتوي|شو في|ايش في|ماذا في) .{{0,20}}{_ARTICLES_AR}|{_ARTICLES_AR} .{{0,30}}(?:بشكل عام|اجمالا)"
-        rf"|ما (?:هي )?{_ARTICLES_AR} (?:المتوفره|الموجوده)")),
+        rf"|ما (?:هي )?{_ARTICLES_AR} (?:المتوفره|الموجوده)|لمحه عامه|ابرز العناوين"
+        rf"|{_ARTICLES_AR} .{{0,30}}(?:عن ايه|علي ايه|عن شنو|شنو كاين)|شنو كاين|(?:بتتكلم|بيتكلم|تتكلم) عن ايه")),
 ]
 
 
