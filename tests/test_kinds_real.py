@@ -51,6 +51,7 @@ def test_arabic_summary_is_key_sentences_of_the_topic(seeded_rag):
 def test_english_summary_over_arabic_articles_is_english_or_the_sentences_as_written(seeded_rag):
     answer = seeded_rag.ask("Summarize what the articles say about relations between NATO and Azerbaijan.")
     assert answer.kind == "summary" and answer.answered and answer.citations
+    assert not _ngrams(answer.text) & worked_examples()  # the path where the model writes: no leak
     if answer.backend == "none":  # the checks refused the model's English: the key sentences as written
         assert exact_quotes(seeded_rag, answer)
     else:
@@ -110,16 +111,17 @@ def _ngrams(text: str, n: int = 6) -> set[tuple[str, ...]]:
     return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
 
 
+def worked_examples() -> set[tuple[str, ...]]:
+    return {gram for lang in ("ar", "en") for turn in examples(lang) for gram in _ngrams(turn["content"])}
+
+
 def test_no_answer_repeats_the_prompts_worked_examples(seeded_rag):
     """The issue's overview drafted "the Canadian foreign minister's visit to Morocco" from the
-    worked example. Six words in a row from an example's answer or sources in any answer fail."""
-    shown = set()
-    for lang in ("ar", "en"):
-        for turn in examples(lang):
-            shown |= _ngrams(turn["content"])
+    worked example. Six words in a row from an example's answer or sources in any answer fail
+    (the English summary, where the model writes, is checked in its own test above)."""
+    shown = worked_examples()
     questions = ["What are the main topics covered in these articles?", "What did the foreign minister discuss?",
-                 "Who visited Rabat?", "ما القضايا التي ناقشها وزير الخارجية؟",
-                 "Summarize what the articles say about relations between NATO and Azerbaijan."]
+                 "Who visited Rabat?", "ما القضايا التي ناقشها وزير الخارجية؟"]
     for question in questions:
         answer = seeded_rag.ask(question)
         leaked = _ngrams(answer.text) & shown
