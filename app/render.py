@@ -82,7 +82,7 @@ def citation_previews(answer, limit: int = 160) -> dict[int, str]:
         if n in previews or not quote:
             continue
         text = f"{_get(c, 'title', '') or ''}: {quote}".lstrip(": ")
-        previews[n] = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+        previews[n] = shorten(text, limit)
     return previews
 
 
@@ -211,7 +211,8 @@ def reading_list(sources: list[dict], lang: str | None, limit: int = 140) -> str
 
 
 def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+    """``text`` cut at a word boundary to at most ``limit`` characters, "…" marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0].rstrip() + "…"
 
 
 def streaming_html(partial: str, stage: str = "writing", lang: str | None = None,
